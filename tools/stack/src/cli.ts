@@ -1,0 +1,179 @@
+#!/usr/bin/env node
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { execa } from 'execa';
+import { ensureNativeTools } from './install.ts';
+import { log, StackError } from './log.ts';
+import { SERVICE_NAMES } from './native.ts';
+import { daemon, logTail } from './process.ts';
+import { clientEnv, loadSettings, SettingsError } from './settings.ts';
+import { type Backend, isUp, recordedBackend, start, status, stop } from './stack.ts';
+
+const program = new Command('milvus-otel-stack')
+  .description(
+    'The local tracing stack: Milvus standalone (tracing on) + Jaeger + Redis, with Docker when an engine runs, as native processes otherwise.',
+  )
+  .showHelpAfterError();
+
+const backendOption = new Option('--backend <backend>', 'force a backend instead of auto-detecting').choices([
+  'docker',
+  'native',
+]);
+
+program
+  .command('start')
+  .description('start the stack (a no-op that says so when it already runs)')
+  .addOption(backendOption)
+  .action(async (opts: { backend?: Backend }) => {
+    await start(loadSettings(), opts.backend);
+  });
+
+program
+  .command('stop')
+  .description('stop the stack; leaves no process behind')
+  .action(async () => {
+    await stop(loadSettings());
+  });
+
+program
+  .command('status')
+  .description('show what runs; exit code 0 only when every service is healthy')
+  .option('--json', 'machine-readable output')
+  .action(async (opts: { json?: boolean }) => {
+    const settings = loadSettings();
+    const current = await status(settings);
+    const up = await isUp(settings);
+    if (opts.json) {
+      process.stdout.write(
+        `${JSON.stringify({ ...current, healthy: up, env: clientEnv(settings) }, null, 2)}\n`,
+      );
+    } else {
+      log.plain(`backend: ${current.backend ?? 'none running'}`);
+      for (const s of current.services) {
+        const line =
+          'pid' in s
+            ? `${s.pid ?? '-'}\t${s.healthy ? 'healthy' : s.pid ? 'UNHEALTHY' : 'stopped'}`
+            : 'running';
+        log.plain(`  ${s.name}\t${line}`);
+      }
+    }
+    process.exitCode = up ? 0 : 1;
+  });
+
+program
+  .command('logs')
+  .description('print the last lines of the native services’ logs')
+  .argument('[service]', `one of ${SERVICE_NAMES.join(', ')}`)
+  .option('-n, --lines <n>', 'lines per service', '40')
+  .action((service: string | undefined, opts: { lines: string }) => {
+    const settings = loadSettings();
+    if (recordedBackend(settings) === 'docker') {
+      log.plain('the stack runs in Docker: docker compose -p milvus-otel logs');
+      return;
+    }
+    const names = service ? [service] : [...SERVICE_NAMES];
+    for (const name of names) {
+      if (!(SERVICE_NAMES as readonly string[]).includes(name))
+        throw new StackError(`unknown service "${name}"`);
+      const d = daemon(name, settings.stateDir, settings.logDir);
+      log.plain(`==> ${d.logFile} <==\n${logTail(d.logFile, Number(opts.lines))}\n`);
+    }
+  });
+
+program
+  .command('install')
+  .description('install the native parts into the cache dir (Milvus wheel venv, Jaeger build, redis-server)')
+  .action(async () => {
+    const tools = await ensureNativeTools(loadSettings());
+    log.ok(`native tools ready: ${Object.values(tools).join(', ')}`);
+  });
+
+program
+  .command('env')
+  .description('print the environment a client needs to reach the stack (shell export lines)')
+  .action(() => {
+    for (const [k, v] of Object.entries(clientEnv(loadSettings())))
+      process.stdout.write(`export ${k}=${v}\n`);
+  });
+
+program
+  .command('with')
+  .description(
+    'run a command against the stack: start it if needed, stop it afterwards only if this started it',
+  )
+  .argument('<command...>', 'the command (after --)')
+  .addOption(backendOption)
+  .action(async (command: string[], opts: { backend?: Backend }) => {
+    const settings = loadSettings();
+    const { started } = await start(settings, opts.backend);
+    const [file, ...args] = command as [string, ...string[]];
+    const result = await execa(file, args, {
+      stdio: 'inherit',
+      reject: false,
+      env: clientEnv(settings),
+      forceKillAfterDelay: 10_000,
+    });
+    if (started) await stop(settings);
+    process.exitCode = result.exitCode ?? 1;
+  });
+
+program
+  .command('dev')
+  .description('start the stack in the foreground (plus an optional command); Ctrl-C stops everything')
+  .argument('[command...]', 'a command to run alongside the stack (after --)')
+  .addOption(backendOption)
+  .action(async (command: string[], opts: { backend?: Backend }) => {
+    const settings = loadSettings();
+    const lock = join(settings.stateDir, 'dev.pid');
+    const holder = existsSync(lock) ? Number(readFileSync(lock, 'utf8')) : undefined;
+    if (holder && holder !== process.pid && alive(holder)) {
+      log.warn(
+        `a dev session is already running (pid ${holder}); use that terminal, or stop it with Ctrl-C there.`,
+      );
+      return;
+    }
+    const { started } = await start(settings, opts.backend);
+    writeFileSync(lock, `${process.pid}\n`);
+    let child: ReturnType<typeof execa> | undefined;
+    let childDone = false;
+    const done = new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+      if (command.length > 0) {
+        const [file, ...args] = command as [string, ...string[]];
+        child = execa(file, args, { stdio: 'inherit', reject: false, env: clientEnv(settings) });
+        child.finally(() => {
+          childDone = true;
+          resolve();
+        });
+      }
+    });
+    if (command.length === 0) log.plain('stack running — Ctrl-C to stop');
+    await done;
+    if (child && !childDone) {
+      child.kill('SIGTERM');
+      await child;
+    }
+    rmSync(lock, { force: true });
+    if (started) await stop(settings);
+  });
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  if (error instanceof StackError || error instanceof SettingsError) {
+    log.fail(error.message);
+    process.exit(1);
+  }
+  throw error;
+}

@@ -1,0 +1,4 @@
+export { httpOk, redisPing, tcpOpen, waitFor } from './health.ts';
+export { getTrace, isDescendant, type JaegerSpan, type JaegerTrace, waitForTrace } from './jaeger.ts';
+export { clientEnv, loadSettings, type StackSettings, VERSIONS } from './settings.ts';
+export { isUp, start, status, stop } from './stack.ts';

@@ -1,0 +1,175 @@
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { log, StackError } from './log.ts';
+import { type StackSettings, VERSIONS } from './settings.ts';
+
+/** Paths of the installed native parts. */
+export interface NativeTools {
+  python: string;
+  jaeger: string;
+  redisServer: string;
+}
+
+async function commandWorks(command: string, args: string[]): Promise<boolean> {
+  const result = await execa(command, args, { reject: false, timeout: 20_000 });
+  return result.exitCode === 0;
+}
+
+/** Everything the native stack runs, installed into the cache dir on first use (and reused afterwards). */
+export async function ensureNativeTools(settings: StackSettings): Promise<NativeTools> {
+  const [python, jaeger, redisServer] = await Promise.all([
+    ensureMilvusVenv(settings),
+    ensureJaeger(settings),
+    ensureRedis(),
+  ]);
+  return { python, jaeger, redisServer };
+}
+
+/** A virtualenv with the `milvus` wheel (the embedded Milvus standalone server). */
+export async function ensureMilvusVenv(settings: StackSettings): Promise<string> {
+  const dir = join(settings.cacheDir, `milvus-${VERSIONS.milvusWheel}`);
+  const python = join(dir, 'venv', 'bin', 'python');
+  const probe = `import milvus; assert milvus.__version__ == '${VERSIONS.milvusWheel}'`;
+  if (existsSync(python) && (await commandWorks(python, ['-c', probe]))) return python;
+
+  const system = await findPython();
+  log.step(`installing Milvus ${VERSIONS.milvusWheel} (PyPI wheel "milvus") into ${dir}/venv`);
+  rmSync(join(dir, 'venv'), { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const venv = await execa(system, ['-m', 'venv', join(dir, 'venv')], { reject: false });
+  if (venv.exitCode !== 0) {
+    throw new StackError(
+      `could not create a Python virtualenv with ${system}: ${venv.stderr.trim()}\n  fix: install the venv module (Debian: apt-get install python3-venv)`,
+    );
+  }
+  const pip = await execa(
+    python,
+    ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', `milvus==${VERSIONS.milvusWheel}`],
+    { reject: false, all: true },
+  );
+  if (pip.exitCode !== 0) {
+    throw new StackError(`pip could not install milvus==${VERSIONS.milvusWheel} from PyPI:\n${pip.all}`);
+  }
+  log.ok(`Milvus ${VERSIONS.milvusWheel} installed`);
+  return python;
+}
+
+async function findPython(): Promise<string> {
+  for (const candidate of ['python3', 'python']) {
+    const result = await execa(candidate, ['-c', 'import sys; assert sys.version_info >= (3, 8)'], {
+      reject: false,
+    });
+    if (result.exitCode === 0) return candidate;
+  }
+  throw new StackError(
+    'Python 3.8+ is needed for the native Milvus server (PyPI wheel "milvus").\n  fix: install python3 and python3-venv (Debian: apt-get install python3 python3-venv)',
+  );
+}
+
+const JAEGER_MODULE = 'github.com/jaegertracing/jaeger';
+
+/**
+ * The Jaeger v2 binary, built from the Go module proxy. `go install <pkg>@<version>` refuses Jaeger (its go.mod has
+ * a replace directive), so the build happens in a small module of our own that requires Jaeger, carries over its
+ * replace directives and its go.sum (the checksums Jaeger itself pinned), and installs `cmd/jaeger` from there.
+ */
+export async function ensureJaeger(settings: StackSettings): Promise<string> {
+  const dir = join(settings.cacheDir, `jaeger-${VERSIONS.jaegerRelease}`);
+  const binary = join(dir, 'bin', 'jaeger');
+  if (existsSync(binary)) return binary;
+
+  if (!(await commandWorks('go', ['version']))) {
+    throw new StackError(
+      `Go is needed once to build Jaeger ${VERSIONS.jaegerRelease} for the native stack.\n  fix: install Go 1.24+ (https://go.dev/doc/install or Debian: apt-get install golang), then run this again`,
+    );
+  }
+  log.step(
+    `building Jaeger ${VERSIONS.jaegerRelease} with go install (first time only, a few minutes) into ${dir}`,
+  );
+  const build = join(dir, 'build');
+  rmSync(build, { recursive: true, force: true });
+  mkdirSync(build, { recursive: true });
+  const goEnv = { GOFLAGS: '-mod=mod', GOWORK: 'off' };
+  const go = (args: string[], extraEnv: Record<string, string> = {}) =>
+    execa('go', args, { cwd: build, env: { ...goEnv, ...extraEnv }, reject: false, all: true });
+
+  const download = await go(['mod', 'download', '-json', `${JAEGER_MODULE}@${VERSIONS.jaegerModule}`]);
+  if (download.exitCode !== 0) {
+    throw new StackError(`go could not download ${JAEGER_MODULE}@${VERSIONS.jaegerModule}:\n${download.all}`);
+  }
+  const moduleDir = (JSON.parse(download.stdout) as { Dir: string }).Dir;
+  const upstreamMod = readFileSync(join(moduleDir, 'go.mod'), 'utf8');
+  writeFileSync(join(build, 'go.mod'), jaegerBuildGoMod(upstreamMod));
+  copyFileSync(join(moduleDir, 'go.sum'), join(build, 'go.sum'));
+
+  const steps: string[][] = [
+    ['get', `${JAEGER_MODULE}/cmd/jaeger@${VERSIONS.jaegerModule}`],
+    ['install', '-trimpath', `-ldflags=-s -w`, `${JAEGER_MODULE}/cmd/jaeger`],
+  ];
+  const gobin = join(dir, 'bin.partial');
+  for (const args of steps) {
+    const result = await go(args, { GOBIN: gobin });
+    if (result.exitCode !== 0) throw new StackError(`go ${args.join(' ')} failed:\n${result.all}`);
+  }
+  rmSync(join(dir, 'bin'), { recursive: true, force: true });
+  renameSync(gobin, join(dir, 'bin'));
+  log.ok(`Jaeger ${VERSIONS.jaegerRelease} built: ${binary}`);
+  return binary;
+}
+
+/** go.mod of the build module: Jaeger's Go version and replace directives, plus a requirement on Jaeger. */
+export function jaegerBuildGoMod(upstreamGoMod: string): string {
+  const goVersion = /^go (\S+)$/m.exec(upstreamGoMod)?.[1] ?? '1.24';
+  const replaces = [...upstreamGoMod.matchAll(/^replace\s+(.+)$/gm)].map((m) => `replace ${m[1]}`);
+  const blocks = /^replace \(\n([\s\S]*?)\n\)/gm;
+  for (const m of upstreamGoMod.matchAll(blocks)) {
+    for (const line of (m[1] ?? '').split('\n')) if (line.trim()) replaces.push(`replace ${line.trim()}`);
+  }
+  return [
+    'module milvus-otel.local/jaeger-build',
+    '',
+    `go ${goVersion}`,
+    '',
+    `require ${JAEGER_MODULE} ${VERSIONS.jaegerModule}`,
+    '',
+    ...replaces.filter((r) => r !== 'replace ('),
+    '',
+  ].join('\n');
+}
+
+/** `redis-server` from the system; installed with apt-get when we are root on Debian/Ubuntu. */
+export async function ensureRedis(): Promise<string> {
+  if (await commandWorks('redis-server', ['--version'])) return 'redis-server';
+  const isRoot = process.getuid?.() === 0;
+  if (isRoot && (await commandWorks('apt-get', ['--version']))) {
+    log.step('installing redis-server with apt-get');
+    const env = { DEBIAN_FRONTEND: 'noninteractive' };
+    await execa('apt-get', ['update', '-qq'], { env, reject: false });
+    const result = await execa(
+      'apt-get',
+      ['install', '-y', '-qq', '--no-install-recommends', 'redis-server'],
+      {
+        env,
+        reject: false,
+        all: true,
+      },
+    );
+    if (result.exitCode === 0 && (await commandWorks('redis-server', ['--version']))) {
+      log.ok('redis-server installed');
+      return 'redis-server';
+    }
+    throw new StackError(`apt-get could not install redis-server:\n${result.all}`);
+  }
+  throw new StackError(
+    'redis-server is not installed.\n  fix: install it (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis), then run this again',
+  );
+}

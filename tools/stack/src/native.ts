@@ -1,0 +1,207 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { httpOk, redisPing, waitFor } from './health.ts';
+import { ensureNativeTools, type NativeTools } from './install.ts';
+import { log, StackError } from './log.ts';
+import { takenPorts } from './ports.ts';
+import {
+  type Daemon,
+  daemon,
+  logTail,
+  runningPid,
+  type StartOptions,
+  startDaemon,
+  stopDaemon,
+} from './process.ts';
+import type { PortSpec, StackSettings } from './settings.ts';
+
+export const SERVICE_NAMES = ['jaeger', 'milvus', 'redis'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+interface NativeService {
+  name: ServiceName;
+  daemon: Daemon;
+  ports: PortSpec[];
+  healthy: () => Promise<boolean>;
+  startTimeoutMs: number;
+  stopGraceMs: number;
+  command: (tools: NativeTools) => StartOptions;
+}
+
+/** The Milvus server's trace settings: spans go over OTLP/gRPC to the local Jaeger, every request sampled. */
+export function milvusTraceConfig(settings: StackSettings): Record<string, string> {
+  return {
+    'trace.exporter': 'otlp',
+    'trace.sampleFraction': '1',
+    'trace.otlp.endpoint': `127.0.0.1:${settings.ports.otlpGrpc.port}`,
+    'trace.otlp.secure': 'false',
+  };
+}
+
+export function nativeServices(settings: StackSettings): NativeService[] {
+  const { ports, stateDir, logDir, repoRoot } = settings;
+  const d = (name: ServiceName) => daemon(name, stateDir, logDir);
+  return [
+    {
+      name: 'jaeger',
+      daemon: d('jaeger'),
+      ports: [
+        ports.otlpGrpc,
+        ports.otlpHttp,
+        ports.jaegerQuery,
+        ports.jaegerQueryGrpc,
+        ports.jaegerThriftHttp,
+        ports.jaegerHealth,
+        ports.jaegerSampling,
+      ],
+      healthy: async () =>
+        (await httpOk(`http://127.0.0.1:${ports.jaegerHealth.port}/status`)) &&
+        (await httpOk(`http://127.0.0.1:${ports.jaegerQuery.port}/api/services`)),
+      startTimeoutMs: 30_000,
+      stopGraceMs: 10_000,
+      command: (tools) => ({
+        command: tools.jaeger,
+        args: ['--config', join(repoRoot, 'docker', 'jaeger', 'config.yaml')],
+        env: {
+          JAEGER_LISTEN_HOST: '127.0.0.1',
+          OTLP_GRPC_PORT: String(ports.otlpGrpc.port),
+          OTLP_HTTP_PORT: String(ports.otlpHttp.port),
+          JAEGER_QUERY_PORT: String(ports.jaegerQuery.port),
+          JAEGER_HEALTH_PORT: String(ports.jaegerHealth.port),
+          JAEGER_QUERY_GRPC_PORT: String(ports.jaegerQueryGrpc.port),
+          JAEGER_THRIFT_HTTP_PORT: String(ports.jaegerThriftHttp.port),
+          JAEGER_SAMPLING_PORT: String(ports.jaegerSampling.port),
+        },
+      }),
+    },
+    {
+      name: 'milvus',
+      daemon: d('milvus'),
+      ports: [ports.milvus, ports.milvusHealth, ports.milvusEtcd, ports.milvusEtcdPeer],
+      healthy: () => httpOk(`http://127.0.0.1:${ports.milvusHealth.port}/healthz`, 'OK'),
+      startTimeoutMs: 180_000,
+      stopGraceMs: 30_000,
+      command: (tools) => ({
+        command: tools.python,
+        args: [
+          join(repoRoot, 'tools', 'stack', 'milvus', 'launch.py'),
+          '--data',
+          join(stateDir, 'milvus'),
+          '--port',
+          String(ports.milvus.port),
+          '--health-port',
+          String(ports.milvusHealth.port),
+          '--etcd-port',
+          String(ports.milvusEtcd.port),
+          '--etcd-peer-port',
+          String(ports.milvusEtcdPeer.port),
+          ...Object.entries(milvusTraceConfig(settings)).flatMap(([k, v]) => ['--config', `${k}=${v}`]),
+        ],
+        env: { PYTHONUNBUFFERED: '1' },
+      }),
+    },
+    {
+      name: 'redis',
+      daemon: d('redis'),
+      ports: [ports.redis],
+      healthy: () => redisPing(ports.redis.port),
+      startTimeoutMs: 15_000,
+      stopGraceMs: 10_000,
+      command: (tools) => {
+        const dir = join(stateDir, 'redis');
+        mkdirSync(dir, { recursive: true });
+        return {
+          command: tools.redisServer,
+          args: [
+            '--bind',
+            '127.0.0.1',
+            '--port',
+            String(ports.redis.port),
+            '--dir',
+            dir,
+            '--save',
+            '',
+            '--appendonly',
+            'no',
+          ],
+        };
+      },
+    },
+  ];
+}
+
+export interface ServiceStatus {
+  name: ServiceName;
+  pid: number | undefined;
+  healthy: boolean;
+  log: string;
+}
+
+export async function nativeStatus(settings: StackSettings): Promise<ServiceStatus[]> {
+  return Promise.all(
+    nativeServices(settings).map(async (s) => {
+      const pid = runningPid(s.daemon);
+      return { name: s.name, pid, healthy: pid !== undefined && (await s.healthy()), log: s.daemon.logFile };
+    }),
+  );
+}
+
+/**
+ * Starts every service that is not running yet: checks their ports first (nothing half-starts on a taken port),
+ * then Jaeger before Milvus so the server's first spans have somewhere to go, each gated on its health check.
+ * Returns false when everything was already running.
+ */
+export async function nativeStart(settings: StackSettings): Promise<boolean> {
+  const services = nativeServices(settings);
+  const pending = services.filter((s) => runningPid(s.daemon) === undefined);
+  if (pending.length === 0) return false;
+
+  const problems = await takenPorts(pending.flatMap((s) => s.ports));
+  if (problems.length > 0) {
+    throw new StackError(`cannot start the native stack:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+  const tools = await ensureNativeTools(settings);
+  mkdirSync(settings.logDir, { recursive: true });
+
+  const started: NativeService[] = [];
+  try {
+    for (const service of pending) {
+      const began = Date.now();
+      log.step(`starting ${service.name}`);
+      const { exited } = startDaemon(service.daemon, service.command(tools));
+      started.push(service);
+      let healthy: boolean;
+      try {
+        healthy = await waitFor(service.healthy, {
+          timeoutMs: service.startTimeoutMs,
+          intervalMs: 300,
+          abort: exited,
+        });
+      } catch (error) {
+        throw new StackError(
+          `${(error as Error).message}; last lines of ${service.daemon.logFile}:\n${logTail(service.daemon.logFile)}`,
+        );
+      }
+      if (!healthy) {
+        throw new StackError(
+          `${service.name} did not become healthy within ${service.startTimeoutMs / 1000}s; last lines of ${service.daemon.logFile}:\n${logTail(service.daemon.logFile)}`,
+        );
+      }
+      log.ok(`${service.name} healthy in ${((Date.now() - began) / 1000).toFixed(1)}s`);
+    }
+  } catch (error) {
+    // Nothing half-starts: whatever this call started is stopped again before the error reaches the user.
+    for (const service of started.reverse()) await stopDaemon(service.daemon, service.stopGraceMs);
+    throw error;
+  }
+  return true;
+}
+
+/** Stops every service (Milvus first, so its last spans still reach Jaeger); returns what happened to each. */
+export async function nativeStop(settings: StackSettings): Promise<Record<ServiceName, string>> {
+  const result = {} as Record<ServiceName, string>;
+  for (const service of nativeServices(settings).reverse()) {
+    result[service.name] = await stopDaemon(service.daemon, service.stopGraceMs);
+  }
+  return result;
+}

@@ -1,0 +1,131 @@
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Versions of the native stack's parts. The Milvus wheel's server and the Jaeger build are cached per version. */
+export const VERSIONS = {
+  /** `milvus` on PyPI: the embedded Milvus standalone server (Go binary with embedded etcd and local storage). */
+  milvusWheel: '2.3.5',
+  /**
+   * Jaeger's Go module. Its v2 tags are not importable (the module path has no /v2 suffix); v1.76.0 is the same
+   * commit as the v2.13.0 release, so building `cmd/jaeger` at v1.76.0 gives the Jaeger v2.13.0 binary.
+   */
+  jaegerModule: 'v1.76.0',
+  jaegerRelease: '2.13.0',
+} as const;
+
+export interface PortSpec {
+  /** Environment variable that overrides the port. */
+  readonly env: string;
+  readonly port: number;
+  /** What listens there, for messages. */
+  readonly what: string;
+  /** Bound on the host only by the native stack; with Docker it stays inside the container. */
+  readonly nativeOnly?: boolean;
+}
+
+export interface StackSettings {
+  readonly repoRoot: string;
+  /** Where downloads and builds are cached across checkouts (safe to delete; rebuilt on demand). */
+  readonly cacheDir: string;
+  /** Runtime state of this checkout's stack: pid files, data, and every log in `logs/`. */
+  readonly stateDir: string;
+  readonly logDir: string;
+  readonly ports: {
+    readonly milvus: PortSpec;
+    readonly milvusHealth: PortSpec;
+    readonly milvusEtcd: PortSpec;
+    readonly milvusEtcdPeer: PortSpec;
+    readonly otlpGrpc: PortSpec;
+    readonly otlpHttp: PortSpec;
+    readonly jaegerQuery: PortSpec;
+    readonly jaegerHealth: PortSpec;
+    readonly jaegerQueryGrpc: PortSpec;
+    readonly jaegerThriftHttp: PortSpec;
+    readonly jaegerSampling: PortSpec;
+    readonly redis: PortSpec;
+  };
+  /** `auto` picks Docker when a working engine answers, the native processes otherwise. */
+  readonly mode: 'auto' | 'docker' | 'native';
+}
+
+const PORT_DEFAULTS = {
+  milvus: { env: 'MILVUS_PORT', port: 19530, what: 'Milvus gRPC' },
+  milvusHealth: { env: 'MILVUS_HEALTH_PORT', port: 9091, what: 'Milvus health/metrics' },
+  milvusEtcd: { env: 'MILVUS_ETCD_PORT', port: 2379, what: "Milvus's embedded etcd", nativeOnly: true },
+  milvusEtcdPeer: {
+    env: 'MILVUS_ETCD_PEER_PORT',
+    port: 2380,
+    what: "Milvus's embedded etcd (peer)",
+    nativeOnly: true,
+  },
+  otlpGrpc: { env: 'OTLP_GRPC_PORT', port: 4317, what: 'Jaeger OTLP gRPC receiver' },
+  otlpHttp: { env: 'OTLP_HTTP_PORT', port: 4318, what: 'Jaeger OTLP HTTP receiver' },
+  jaegerQuery: { env: 'JAEGER_QUERY_PORT', port: 16686, what: 'Jaeger query API / UI' },
+  jaegerHealth: { env: 'JAEGER_HEALTH_PORT', port: 13133, what: 'Jaeger health check' },
+  jaegerQueryGrpc: { env: 'JAEGER_QUERY_GRPC_PORT', port: 16685, what: 'Jaeger query gRPC API' },
+  jaegerThriftHttp: { env: 'JAEGER_THRIFT_HTTP_PORT', port: 14268, what: 'Jaeger Thrift HTTP receiver' },
+  jaegerSampling: { env: 'JAEGER_SAMPLING_PORT', port: 5778, what: 'Jaeger remote sampling' },
+  redis: { env: 'REDIS_PORT', port: 6379, what: 'Redis' },
+} as const satisfies Record<string, PortSpec>;
+
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+}
+
+function parsePort(spec: PortSpec, raw: string | undefined): number {
+  if (raw === undefined || raw === '') return spec.port;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new SettingsError(
+      `${spec.env}=${JSON.stringify(raw)} is not a TCP port (${spec.what}). Set it to a whole number from 1 to 65535, or unset it for ${spec.port}.`,
+    );
+  }
+  return port;
+}
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export function loadSettings(env: NodeJS.ProcessEnv = process.env, repoRoot = REPO_ROOT): StackSettings {
+  const ports = Object.fromEntries(
+    Object.entries(PORT_DEFAULTS).map(([key, spec]) => [
+      key,
+      { ...spec, port: parsePort(spec, env[spec.env]) },
+    ]),
+  ) as unknown as StackSettings['ports'];
+
+  const seen = new Map<number, PortSpec>();
+  for (const spec of Object.values(ports)) {
+    const other = seen.get(spec.port);
+    if (other) {
+      throw new SettingsError(
+        `${spec.env} and ${other.env} are both ${spec.port}: ${spec.what} and ${other.what} need different ports.`,
+      );
+    }
+    seen.set(spec.port, spec);
+  }
+
+  const mode = env.MILVUS_OTEL_STACK ?? 'auto';
+  if (mode !== 'auto' && mode !== 'docker' && mode !== 'native') {
+    throw new SettingsError(`MILVUS_OTEL_STACK=${JSON.stringify(mode)} is not one of auto, docker, native.`);
+  }
+
+  const home = env.HOME || homedir();
+  const cacheDir = resolve(
+    env.MILVUS_OTEL_CACHE || join(env.XDG_CACHE_HOME || join(home, '.cache'), 'milvus-otel'),
+  );
+  const stateDir = resolve(env.MILVUS_OTEL_STATE || join(repoRoot, '.stack'));
+  return { repoRoot, cacheDir, stateDir, logDir: join(stateDir, 'logs'), ports, mode };
+}
+
+/** The environment a client needs to reach this stack (what the examples and tests read). */
+export function clientEnv(settings: StackSettings): Record<string, string> {
+  const { ports } = settings;
+  return {
+    MILVUS_ADDRESS: `127.0.0.1:${ports.milvus.port}`,
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${ports.otlpGrpc.port}`,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+    JAEGER_QUERY_URL: `http://127.0.0.1:${ports.jaegerQuery.port}`,
+    REDIS_URL: `redis://127.0.0.1:${ports.redis.port}`,
+  };
+}
