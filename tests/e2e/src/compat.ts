@@ -38,13 +38,29 @@ export const SDK_LINES: readonly SdkLine[] = [
   { alias: 'milvus-sdk-3.0', version: '3.0.6', works: ALL_BUT_HYBRID },
 ];
 
-/** The compatibility table as it appears in the README (a test keeps the two in sync). */
-export function compatTable(): string {
-  const head = `| SDK version | ${OPERATIONS.join(' | ')} |`;
-  const rule = `|---|${OPERATIONS.map(() => ':-:').join('|')}|`;
-  const rows = SDK_LINES.map(
-    (line) =>
-      `| ${line.version} | ${OPERATIONS.map((op) => (line.works.includes(op) ? '✅' : '❌')).join(' | ')} |`,
-  );
-  return [head, rule, ...rows].join('\n');
+/** The compatibility table's cells: a header row, then one row per SDK line. */
+export function compatRows(): string[][] {
+  return [
+    ['SDK version', ...OPERATIONS],
+    ...SDK_LINES.map((line) => [line.version, ...OPERATIONS.map((op) => (line.works.includes(op) ? '✅' : '❌'))]),
+  ];
+}
+
+/** The cells of the Markdown table whose first header cell is `firstHeader` (alignment row left out). */
+export function markdownTableRows(markdown: string, firstHeader: string): string[][] {
+  const lines = markdown.split('\n');
+  const start = lines.findIndex((l) => l.trim().startsWith(`| ${firstHeader} |`));
+  if (start < 0) return [];
+  const table: string[][] = [];
+  for (const line of lines.slice(start)) {
+    if (!line.trim().startsWith('|')) break;
+    const cells = line
+      .trim()
+      .slice(1, -1)
+      .split('|')
+      .map((c) => c.trim());
+    if (cells.every((c) => /^:?-+:?$/.test(c))) continue;
+    table.push(cells);
+  }
+  return table;
 }
