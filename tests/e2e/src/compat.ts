@@ -42,7 +42,10 @@ export const SDK_LINES: readonly SdkLine[] = [
 export function compatRows(): string[][] {
   return [
     ['SDK version', ...OPERATIONS],
-    ...SDK_LINES.map((line) => [line.version, ...OPERATIONS.map((op) => (line.works.includes(op) ? '✅' : '❌'))]),
+    ...SDK_LINES.map((line) => [
+      line.version,
+      ...OPERATIONS.map((op) => (line.works.includes(op) ? '✅' : '❌')),
+    ]),
   ];
 }
 
