@@ -25,15 +25,24 @@ if [[ ! -x "$_mo_bin/node" || ! -x "$_mo_bin/pnpm" || ! -f "$_mo_dir/.complete" 
     return 1 2>/dev/null || exit 1
   fi
   echo "toolchain: installing Node.js $_mo_node_version and pnpm $_mo_pnpm_version into $_mo_dir" >&2
-  rm -rf "$_mo_dir"
-  mkdir -p "$_mo_dir"
-  printf '{ "private": true }\n' > "$_mo_dir/package.json"
-  if ! npm install --prefix "$_mo_dir" --no-audit --no-fund --loglevel=error \
-      "node@$_mo_node_version" "pnpm@$_mo_pnpm_version" >&2 || ! "$_mo_bin/node" --version >/dev/null; then
+  # Install beside the target and move it in place, so a concurrent or interrupted install never leaves half a toolchain.
+  _mo_tmp="$_mo_dir.partial.$$"
+  rm -rf "$_mo_tmp"
+  mkdir -p "$_mo_tmp"
+  printf '{ "private": true }\n' > "$_mo_tmp/package.json"
+  if ! npm install --prefix "$_mo_tmp" --no-audit --no-fund --loglevel=error \
+      "node@$_mo_node_version" "pnpm@$_mo_pnpm_version" >&2 || ! "$_mo_tmp/node_modules/.bin/node" --version >/dev/null; then
+    rm -rf "$_mo_tmp"
     echo "toolchain: installing Node.js $_mo_node_version / pnpm $_mo_pnpm_version from the npm registry failed (see above)." >&2
     return 1 2>/dev/null || exit 1
   fi
-  touch "$_mo_dir/.complete"
+  touch "$_mo_tmp/.complete"
+  if [[ -f "$_mo_dir/.complete" ]]; then
+    rm -rf "$_mo_tmp"
+  else
+    rm -rf "$_mo_dir"
+    mv "$_mo_tmp" "$_mo_dir"
+  fi
 fi
 
 case ":$PATH:" in
@@ -43,4 +52,4 @@ esac
 # pnpm keeps its store under the cache dir too, so a fresh clone installs from it.
 export PNPM_HOME="${PNPM_HOME:-$_mo_cache/pnpm-home}"
 export MILVUS_OTEL_CACHE="$_mo_cache"
-unset _mo_root _mo_pkg _mo_node_version _mo_pnpm_version _mo_dir _mo_bin _mo_cache
+unset _mo_tmp _mo_root _mo_pkg _mo_node_version _mo_pnpm_version _mo_dir _mo_bin _mo_cache
