@@ -137,6 +137,8 @@ program
     writeFileSync(lock, `${process.pid}\n`);
     let child: ReturnType<typeof execa> | undefined;
     let childDone = false;
+    // Nothing else may hold the event loop open while we wait for Ctrl-C.
+    const keepAlive = setInterval(() => {}, 1 << 30);
     const done = new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());
       process.once('SIGTERM', () => resolve());
@@ -151,6 +153,7 @@ program
     });
     if (command.length === 0) log.plain('stack running — Ctrl-C to stop');
     await done;
+    clearInterval(keepAlive);
     if (child && !childDone) {
       child.kill('SIGTERM');
       await child;
