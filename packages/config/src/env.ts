@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import { ConfigError, type ConfigIssue, maskValue } from './errors.js';
+
+/** One environment variable: how to read it, and what to tell the user when it is wrong. */
+export interface EnvSetting<T> {
+  readonly schema: z.ZodType<T, string | undefined>;
+  readonly expected: string;
+  readonly fix: string;
+}
+
+export function envSetting<T>(
+  schema: z.ZodType<T, string | undefined>,
+  expected: string,
+  fix: string,
+): EnvSetting<T> {
+  return { schema, expected, fix };
+}
+
+export type EnvSettings = Record<string, EnvSetting<unknown>>;
+export type EnvValues<S extends EnvSettings> = {
+  [K in keyof S]: S[K] extends EnvSetting<infer T> ? T : never;
+};
+
+export type EnvSource = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Parses every setting from `env` (empty strings count as unset, as the OpenTelemetry spec asks) and throws one
+ * ConfigError naming each bad variable, its (masked) value, what was expected and the fix.
+ */
+export function parseEnvSettings<S extends EnvSettings>(
+  subject: string,
+  settings: S,
+  env: EnvSource,
+): EnvValues<S> {
+  const out: Record<string, unknown> = {};
+  const issues: ConfigIssue[] = [];
+  for (const [key, setting] of Object.entries(settings)) {
+    const raw = env[key];
+    const input = raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+    const result = setting.schema.safeParse(input);
+    if (result.success) {
+      out[key] = result.data;
+    } else {
+      issues.push({ key, value: maskValue(key, input), expected: setting.expected, fix: setting.fix });
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(subject, issues);
+  return out as EnvValues<S>;
+}
+
+// Building blocks for environment values (all arrive as strings).
+
+export const envBoolean = (fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return fallback;
+      const lower = v.toLowerCase();
+      if (lower === 'true') return true;
+      if (lower === 'false') return false;
+      ctx.addIssue({ code: 'custom', message: 'not a boolean' });
+      return z.NEVER;
+    });
+
+export const envInt = (fallback: number, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: 'out of range' });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+export const envEnum = <const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return fallback;
+      const lower = v.toLowerCase();
+      if ((values as readonly string[]).includes(lower)) return lower as T[number];
+      ctx.addIssue({ code: 'custom', message: 'not allowed' });
+      return z.NEVER;
+    });
+
+export const envOptionalString = () => z.string().optional();
+
+/** `key1=value1,key2=value2` (W3C baggage-like list, values percent-decoded), as the spec uses for headers and resources. */
+export const envKeyValueList = () =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const out: Record<string, string> = {};
+      if (v === undefined) return out;
+      for (const pair of v.split(',')) {
+        if (pair.trim() === '') continue;
+        const eq = pair.indexOf('=');
+        const key = eq > 0 ? pair.slice(0, eq).trim() : '';
+        if (!key) {
+          ctx.addIssue({ code: 'custom', message: 'bad pair' });
+          return z.NEVER;
+        }
+        try {
+          out[key] = decodeURIComponent(pair.slice(eq + 1).trim());
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'bad encoding' });
+          return z.NEVER;
+        }
+      }
+      return out;
+    });
+
+/** An http(s) URL; scheme required. */
+export const envHttpUrl = () =>
+  z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || isHttpUrl(v), 'not an http(s) URL');
+
+export function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}

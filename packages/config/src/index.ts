@@ -1,0 +1,34 @@
+export { checkEndToEnd } from './checks.js';
+export {
+  CLIENT_ENV,
+  type ClientSettings,
+  DEFAULT_OTLP_PORT,
+  type OtlpProtocol,
+  type ParseResult,
+  type PropagatorName,
+  parseClientEnv,
+  type SafeParseResult,
+  type SamplerConfig,
+  type SamplerName,
+  safeParseClientEnv,
+} from './client.js';
+export { ConfigError, type ConfigIssue, type ConfigWarning, formatIssues, maskValue } from './errors.js';
+export {
+  type JaegerSettings,
+  type JaegerSettingsInput,
+  jaegerSettingsSchema,
+  parseJaegerSettings,
+  type SamplingStrategy,
+  samplingStrategiesFile,
+} from './jaeger.js';
+export { jsonSchemas } from './json-schema.js';
+export {
+  INTRODUCED_IN,
+  MILVUS_EXPORTERS,
+  type MilvusExporter,
+  type MilvusTraceConfig,
+  milvusTraceSchema,
+  parseMilvusTrace,
+  type ServerParseOptions,
+} from './server.js';
+export { LATEST_MILVUS_VERSION, normalizeMilvusVersion } from './version.js';

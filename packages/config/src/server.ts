@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import { checkServer } from './checks.js';
+import { ConfigError, type ConfigIssue, type ConfigWarning } from './errors.js';
+import { atLeast, LATEST_MILVUS_VERSION, normalizeMilvusVersion } from './version.js';
+
+export const MILVUS_EXPORTERS = ['otlp', 'jaeger', 'stdout', 'noop'] as const;
+export type MilvusExporter = (typeof MILVUS_EXPORTERS)[number];
+
+/**
+ * The Milvus server's `trace:` section (milvus.yaml / user.yaml), with the Milvus release that first reads each key.
+ * Sources: Milvus's paramtable (`traceConfig`) and the 2.3 configuration template.
+ */
+export const milvusTraceSchema = z
+  .strictObject({
+    exporter: z
+      .enum(MILVUS_EXPORTERS)
+      .optional()
+      .describe('Where the server sends spans. Milvus default: noop (2.3: stdout).'),
+    sampleFraction: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe(
+        'Share of requests WITHOUT a sampled parent that are traced (Milvus samples parent-based). Default 0.',
+      ),
+    jaeger: z
+      .strictObject({
+        url: z
+          .string()
+          .optional()
+          .describe('Jaeger collector Thrift HTTP URL, e.g. http://jaeger-collector:14268/api/traces'),
+      })
+      .optional(),
+    otlp: z
+      .strictObject({
+        endpoint: z
+          .string()
+          .optional()
+          .describe('host:port without a scheme, e.g. jaeger:4317 (grpc) or jaeger:4318 (http)'),
+        method: z
+          .enum(['grpc', 'http'])
+          .optional()
+          .describe('OTLP transport (Milvus ≥ 2.4.7). Default grpc.'),
+        secure: z.boolean().optional().describe('TLS to the collector. Milvus default: true.'),
+      })
+      .optional(),
+    initTimeoutSeconds: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('How long segcore waits for the OTLP exporter at start-up (Milvus ≥ 2.4.4). Default 10.'),
+  })
+  .describe('The trace: section of milvus.yaml / user.yaml');
+
+export type MilvusTraceConfig = z.infer<typeof milvusTraceSchema>;
+
+/** Keys and values that only some Milvus versions read. */
+export const INTRODUCED_IN: readonly {
+  readonly key: string;
+  readonly since: string;
+  readonly value?: string;
+}[] = [
+  { key: 'trace.otlp.method', since: '2.4.7' },
+  { key: 'trace.initTimeoutSeconds', since: '2.4.4' },
+  { key: 'trace.exporter', value: 'noop', since: '2.4.0' },
+];
+
+export interface ServerParseOptions {
+  /** The Milvus release the config is for (e.g. `2.4.7`); defaults to LATEST_MILVUS_VERSION. */
+  readonly milvusVersion?: string;
+}
+
+function describeExpected(path: readonly PropertyKey[], issue: z.core.$ZodIssue): string {
+  const key = path.join('.');
+  if (issue.code === 'unrecognized_keys')
+    return `only known keys (${issue.keys.join(', ')} is not a trace setting)`;
+  if (key === 'exporter') return `one of ${MILVUS_EXPORTERS.join(', ')}`;
+  if (key === 'sampleFraction') return 'a number from 0 to 1';
+  if (key === 'otlp.method') return 'grpc or http';
+  if (key === 'otlp.secure') return 'true or false';
+  if (key === 'initTimeoutSeconds') return 'a whole number of seconds > 0';
+  return issue.message;
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): string | undefined {
+  let at: unknown = input;
+  for (const p of path)
+    at = at && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[p] : undefined;
+  return at === undefined ? undefined : typeof at === 'string' ? at : JSON.stringify(at);
+}
+
+/**
+ * Validates a Milvus `trace:` section for one Milvus version: schema errors, keys that version does not read (with
+ * the version that introduced them), and the cross-checks (endpoint forms, ports vs method, TLS to a local
+ * collector, deprecated exporter). Throws one ConfigError listing every problem.
+ */
+export function parseMilvusTrace(
+  input: unknown,
+  options: ServerParseOptions = {},
+): {
+  data: MilvusTraceConfig;
+  warnings: readonly ConfigWarning[];
+} {
+  const version = normalizeMilvusVersion(options.milvusVersion ?? LATEST_MILVUS_VERSION);
+  if (version === undefined) {
+    throw new ConfigError('Milvus trace settings', [
+      {
+        key: 'milvusVersion',
+        value: options.milvusVersion,
+        expected: 'a Milvus version such as 2.4.7',
+        fix: 'pass the version of the Milvus server the file is for',
+      },
+    ]);
+  }
+  const result = milvusTraceSchema.safeParse(input ?? {});
+  if (!result.success) {
+    const issues: ConfigIssue[] = result.error.issues.map((issue) => {
+      const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
+      return {
+        key: ['trace', ...path].join('.'),
+        value: issue.code === 'unrecognized_keys' ? undefined : valueAt(input, issue.path),
+        expected: describeExpected(issue.path, issue),
+        fix:
+          issue.code === 'unrecognized_keys'
+            ? 'remove it; Milvus reads trace.exporter, sampleFraction, jaeger.url, otlp.endpoint/method/secure, initTimeoutSeconds'
+            : 'correct the value as shown in the expected form',
+      };
+    });
+    throw new ConfigError('Milvus trace settings', issues);
+  }
+  const data = result.data;
+  const issues: ConfigIssue[] = [];
+  for (const rule of INTRODUCED_IN) {
+    const value = valueAt({ trace: data }, rule.key.split('.'));
+    if (
+      value === undefined ||
+      (rule.value !== undefined && value !== rule.value) ||
+      atLeast(version, rule.since)
+    )
+      continue;
+    issues.push({
+      key: rule.key,
+      value,
+      expected: `a setting Milvus ${version} reads (${rule.value ? `${rule.key}: ${rule.value}` : rule.key} came in Milvus ${rule.since})`,
+      fix:
+        rule.key === 'trace.exporter'
+          ? `use stdout with sampleFraction: 0 to turn tracing off on Milvus ${version}, or upgrade to ${rule.since}+`
+          : `remove ${rule.key} for Milvus ${version}, or upgrade the server to ${rule.since}+`,
+    });
+  }
+  const findings = checkServer(data, version);
+  issues.push(...findings.errors);
+  if (issues.length > 0) throw new ConfigError(`Milvus ${version} trace settings`, issues);
+  return { data, warnings: findings.warnings };
+}
