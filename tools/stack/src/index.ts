@@ -1,4 +1,5 @@
 export { httpOk, redisPing, tcpOpen, waitFor } from './health.ts';
 export { getTrace, isDescendant, type JaegerSpan, type JaegerTrace, waitForTrace } from './jaeger.ts';
+export { composeSpecSchema } from './schemas.ts';
 export { clientEnv, loadSettings, type StackSettings, VERSIONS } from './settings.ts';
 export { isUp, start, status, stop } from './stack.ts';

@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { httpOk, redisPing, waitFor } from './health.ts';
 import { ensureNativeTools, type NativeTools } from './install.ts';
 import { log, StackError } from './log.ts';
@@ -28,15 +29,32 @@ interface NativeService {
   command: (tools: NativeTools) => StartOptions;
 }
 
-/** The Milvus server's trace settings: spans go over OTLP/gRPC to the local Jaeger, every request sampled. */
+/**
+ * The Milvus server's trace settings for the native stack: docker/milvus/user.yaml (rendered by @milvus-otel/deploy
+ * and mounted by docker compose), flattened to milvus.yaml keys, with the collector moved from the compose service
+ * `jaeger` to the local Jaeger's OTLP port. The wheel only replaces keys its 2.3 template has; keys that release does
+ * not read (otlp.method, initTimeoutSeconds) are left out.
+ */
 export function milvusTraceConfig(settings: StackSettings): Record<string, string> {
-  return {
-    'trace.exporter': 'otlp',
-    'trace.sampleFraction': '1',
-    'trace.otlp.endpoint': `127.0.0.1:${settings.ports.otlpGrpc.port}`,
-    'trace.otlp.secure': 'false',
+  const file = join(settings.repoRoot, 'docker', 'milvus', 'user.yaml');
+  const { trace } = parse(readFileSync(file, 'utf8')) as { trace?: Record<string, unknown> };
+  if (!trace) throw new StackError(`${file} has no trace: section`);
+  const flat: Record<string, string> = {};
+  const walk = (prefix: string, value: unknown) => {
+    if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) walk(`${prefix}.${k}`, v);
+    } else {
+      flat[prefix] = String(value);
+    }
   };
+  walk('trace', trace);
+  if (flat['trace.otlp.endpoint']) flat['trace.otlp.endpoint'] = `127.0.0.1:${settings.ports.otlpGrpc.port}`;
+  for (const key of NOT_READ_BY_WHEEL) delete flat[key];
+  return flat;
 }
+
+/** trace keys the embedded Milvus 2.3 server does not read. */
+const NOT_READ_BY_WHEEL = ['trace.otlp.method', 'trace.initTimeoutSeconds'];
 
 export function nativeServices(settings: StackSettings): NativeService[] {
   const { ports, stateDir, logDir, repoRoot } = settings;
@@ -59,20 +77,27 @@ export function nativeServices(settings: StackSettings): NativeService[] {
         (await httpOk(`http://127.0.0.1:${ports.jaegerQuery.port}/api/services`)),
       startTimeoutMs: 30_000,
       stopGraceMs: 10_000,
-      command: (tools) => ({
-        command: tools.jaeger,
-        args: ['--config', join(repoRoot, 'docker', 'jaeger', 'config.yaml')],
-        env: {
-          JAEGER_LISTEN_HOST: '127.0.0.1',
-          OTLP_GRPC_PORT: String(ports.otlpGrpc.port),
-          OTLP_HTTP_PORT: String(ports.otlpHttp.port),
-          JAEGER_QUERY_PORT: String(ports.jaegerQuery.port),
-          JAEGER_HEALTH_PORT: String(ports.jaegerHealth.port),
-          JAEGER_QUERY_GRPC_PORT: String(ports.jaegerQueryGrpc.port),
-          JAEGER_THRIFT_HTTP_PORT: String(ports.jaegerThriftHttp.port),
-          JAEGER_SAMPLING_PORT: String(ports.jaegerSampling.port),
-        },
-      }),
+      command: (tools) => {
+        // A working copy of the strategies file: Jaeger reloads it every second, so it can be edited live.
+        const strategies = join(stateDir, 'jaeger', 'sampling-strategies.json');
+        mkdirSync(join(stateDir, 'jaeger'), { recursive: true });
+        copyFileSync(join(repoRoot, 'docker', 'jaeger', 'sampling-strategies.json'), strategies);
+        return {
+          command: tools.jaeger,
+          args: ['--config', join(repoRoot, 'docker', 'jaeger', 'config.yaml')],
+          env: {
+            JAEGER_SAMPLING_STRATEGIES_FILE: strategies,
+            JAEGER_LISTEN_HOST: '127.0.0.1',
+            OTLP_GRPC_PORT: String(ports.otlpGrpc.port),
+            OTLP_HTTP_PORT: String(ports.otlpHttp.port),
+            JAEGER_QUERY_PORT: String(ports.jaegerQuery.port),
+            JAEGER_HEALTH_PORT: String(ports.jaegerHealth.port),
+            JAEGER_QUERY_GRPC_PORT: String(ports.jaegerQueryGrpc.port),
+            JAEGER_THRIFT_HTTP_PORT: String(ports.jaegerThriftHttp.port),
+            JAEGER_SAMPLING_PORT: String(ports.jaegerSampling.port),
+          },
+        };
+      },
     },
     {
       name: 'milvus',

@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { ConfigError } from '@milvus-otel/config';
+import { Argument, Command, Option } from 'commander';
+import { parse } from 'yaml';
+import { doctor, doctorDefaults } from './doctor.js';
+import { LOCAL_STACK } from './local-stack.js';
+import { render, TARGET_NAMES, TARGETS, type TargetName } from './render.js';
+import { DeployConfigError, type DeployConfigInput, resolveDeployConfig } from './settings.js';
+import { validateText } from './validate.js';
+
+const program = new Command('milvus-otel')
+  .description(
+    'Deployment files for end-to-end tracing through Milvus: render them, validate yours, check a running stack.',
+  )
+  .showHelpAfterError();
+
+program
+  .command('render')
+  .description('render the files of a target from one validated config')
+  .addArgument(new Argument('<target>', 'what to render').choices(['all', ...TARGET_NAMES]))
+  .option('-o, --out <dir>', 'write the files under this folder (default: print them)')
+  .option('-c, --config <file>', 'deploy config (YAML or JSON)')
+  .option(
+    '--milvus-version <version>',
+    'Milvus server release the files are for (validates the trace section for it)',
+  )
+  .option('--local-stack', "this repository's local stack config (what docker/ is rendered from)")
+  .option('--json', 'print [{ path, content }] as JSON')
+  .addHelpText(
+    'after',
+    `\nTargets:\n${TARGET_NAMES.map((t) => `  ${t.padEnd(16)} ${TARGETS[t].description}`).join('\n')}`,
+  )
+  .action(
+    (
+      target: TargetName | 'all',
+      opts: { out?: string; config?: string; milvusVersion?: string; localStack?: boolean; json?: boolean },
+    ) => {
+      const input: DeployConfigInput = opts.localStack
+        ? structuredClone(LOCAL_STACK)
+        : opts.config
+          ? (parse(readFileSync(opts.config, 'utf8')) as DeployConfigInput)
+          : {};
+      if (opts.milvusVersion) input.milvus = { ...input.milvus, version: opts.milvusVersion };
+      const files = render(target, resolveDeployConfig(input));
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(files, null, 2)}\n`);
+      } else if (opts.out) {
+        for (const file of files) {
+          const path = join(resolve(opts.out), file.path);
+          mkdirSync(dirname(path), { recursive: true });
+          writeFileSync(path, file.content);
+          process.stderr.write(`wrote ${path}\n`);
+        }
+      } else {
+        for (const file of files) process.stdout.write(`# ==> ${file.path} <==\n${file.content}\n`);
+      }
+    },
+  );
+
+program
+  .command('validate')
+  .description(
+    'check the Milvus trace settings in your milvus.yaml / user.yaml, Helm values or Milvus CR, and print the fixes',
+  )
+  .argument('<file>', 'the file to check')
+  .option(
+    '--milvus-version <version>',
+    'the Milvus release the file is for (default: the image tag in the file, else the newest)',
+  )
+  .option('--json', 'machine-readable report')
+  .action((file: string, opts: { milvusVersion?: string; json?: boolean }) => {
+    const report = validateText(file, readFileSync(file, 'utf8'), opts.milvusVersion);
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    } else {
+      const what = `${file}${report.kind ? ` (${report.kind})` : ''} for Milvus ${report.milvusVersion}`;
+      if (report.ok) process.stdout.write(`✓ ${what}: trace settings are valid\n`);
+      else process.stdout.write(`✗ ${what}: ${report.issues.length} problem(s)\n`);
+      for (const i of report.issues) {
+        process.stdout.write(
+          `  - ${i.key}${i.value === undefined ? '' : ` = ${JSON.stringify(i.value)}`}: expected ${i.expected}\n    fix: ${i.fix}\n`,
+        );
+      }
+      for (const w of report.warnings)
+        process.stdout.write(`  ! ${w.key}: ${w.message}${w.fix ? `\n    hint: ${w.fix}` : ''}\n`);
+    }
+    process.exitCode = report.ok ? 0 : 1;
+  });
+
+program
+  .command('doctor')
+  .description(
+    'check a running stack: Milvus health, Jaeger reachable, OTLP port open, Milvus spans present in Jaeger',
+  )
+  .addOption(new Option('--milvus-address <host:port>', 'Milvus gRPC address').env('MILVUS_ADDRESS'))
+  .addOption(new Option('--milvus-health-url <url>', 'Milvus health URL').env('MILVUS_HEALTH_URL'))
+  .addOption(new Option('--jaeger-url <url>', 'Jaeger query base URL').env('JAEGER_QUERY_URL'))
+  .addOption(new Option('--otlp-endpoint <url>', 'OTLP gRPC endpoint').env('OTEL_EXPORTER_OTLP_ENDPOINT'))
+  .addOption(
+    new Option('--milvus-service <name>', 'service name of the Milvus server in Jaeger').default(
+      'standalone',
+    ),
+  )
+  .option('--json', 'machine-readable report')
+  .action(async (opts: Record<string, string | boolean | undefined>) => {
+    const defaults = doctorDefaults();
+    const checks = await doctor({
+      milvusAddress: (opts.milvusAddress as string) ?? defaults.milvusAddress,
+      milvusHealthUrl: (opts.milvusHealthUrl as string) ?? defaults.milvusHealthUrl,
+      jaegerUrl: ((opts.jaegerUrl as string) ?? defaults.jaegerUrl).replace(/\/+$/, ''),
+      otlpEndpoint: (opts.otlpEndpoint as string) ?? defaults.otlpEndpoint,
+      milvusService: (opts.milvusService as string) ?? defaults.milvusService,
+    });
+    const ok = checks.every((c) => c.ok);
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify({ ok, checks }, null, 2)}\n`);
+    } else {
+      for (const c of checks) {
+        process.stdout.write(
+          `${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}\n${c.fix ? `    fix: ${c.fix}\n` : ''}`,
+        );
+      }
+    }
+    process.exitCode = ok ? 0 : 1;
+  });
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  if (error instanceof ConfigError || error instanceof DeployConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}

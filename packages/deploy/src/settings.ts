@@ -1,0 +1,145 @@
+import {
+  jaegerSettingsSchema,
+  LATEST_MILVUS_VERSION,
+  type MilvusTraceConfig,
+  normalizeMilvusVersion,
+  parseJaegerSettings,
+  parseMilvusTrace,
+} from '@milvus-otel/config';
+import { z } from 'zod';
+
+const name = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a lowercase DNS label (letters, digits, -)');
+
+/** An app that sends traces: its image (or build folder for compose) and the port it serves. */
+export const exampleSchema = z.strictObject({
+  name,
+  port: z.number().int().min(1).max(65535),
+  image: z.string().optional(),
+  /** Build context for docker compose, relative to the compose file. */
+  build: z.string().optional(),
+  /** Extra environment (never secrets: use a Secret and envFrom in Kubernetes). */
+  env: z.record(z.string(), z.string()).default({}),
+});
+export type Example = z.infer<typeof exampleSchema>;
+
+/** The one config every deployment file is rendered from. */
+export const deployConfigSchema = z.strictObject({
+  milvus: z
+    .strictObject({
+      /** The Milvus server release the files are for; the trace section is validated against it. */
+      version: z.string().default(LATEST_MILVUS_VERSION),
+      image: z.string().optional(),
+      /** Helm release / Milvus CR name. */
+      release: name.default('my-release'),
+      namespace: name.default('default'),
+      /** The server's trace: section; by default OTLP/gRPC to the Jaeger collector of each target, all sampled. */
+      trace: z.unknown().optional(),
+    })
+    .default({ version: LATEST_MILVUS_VERSION, release: 'my-release', namespace: 'default' }),
+  jaeger: z
+    .strictObject({
+      name: name.default('jaeger'),
+      namespace: name.default('observability'),
+      /**
+       * How Jaeger runs in Kubernetes, which decides the collector address Milvus and the apps send to:
+       * `operator` (Jaeger Operator CR, service <name>-collector) or `manifests` (the jaeger-v2 target, service <name>).
+       */
+      via: z.enum(['operator', 'manifests']).default('operator'),
+      /** Jaeger v2 image for compose and the plain Kubernetes manifests. */
+      image: z.string().default('jaegertracing/jaeger:2.13.0'),
+      settings: jaegerSettingsSchema.optional(),
+    })
+    .default({
+      name: 'jaeger',
+      namespace: 'observability',
+      via: 'operator',
+      image: 'jaegertracing/jaeger:2.13.0',
+    }),
+  redis: z
+    .strictObject({ image: z.string().default('redis:7.4-alpine') })
+    .default({ image: 'redis:7.4-alpine' }),
+  examples: z.array(exampleSchema).default([]),
+});
+
+export type DeployConfigInput = z.input<typeof deployConfigSchema>;
+
+export interface DeployConfig {
+  readonly milvus: {
+    readonly version: string;
+    readonly image: string;
+    readonly release: string;
+    readonly namespace: string;
+    /** Undefined: use the default trace section pointed at each target's collector. */
+    readonly trace: MilvusTraceConfig | undefined;
+  };
+  readonly jaeger: {
+    readonly name: string;
+    readonly namespace: string;
+    readonly via: 'operator' | 'manifests';
+    readonly image: string;
+    readonly settings: ReturnType<typeof parseJaegerSettings>;
+  };
+  readonly redis: { readonly image: string };
+  readonly examples: readonly Example[];
+}
+
+export class DeployConfigError extends Error {
+  override name = 'DeployConfigError';
+}
+
+/** Validates the input (with @milvus-otel/config for the Milvus and Jaeger parts) and fills every default. */
+export function resolveDeployConfig(input: unknown = {}): DeployConfig {
+  const result = deployConfigSchema.safeParse(input);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new DeployConfigError(`Invalid deploy config (${lines.length}):\n${lines.join('\n')}`);
+  }
+  const c = result.data;
+  const version = normalizeMilvusVersion(c.milvus.version);
+  if (!version)
+    throw new DeployConfigError(
+      `milvus.version ${JSON.stringify(c.milvus.version)} is not a Milvus version (e.g. 2.5.11)`,
+    );
+  const trace =
+    c.milvus.trace === undefined
+      ? undefined
+      : parseMilvusTrace(c.milvus.trace, { milvusVersion: version }).data;
+  return {
+    milvus: {
+      version,
+      image: c.milvus.image ?? `milvusdb/milvus:v${version}`,
+      release: c.milvus.release,
+      namespace: c.milvus.namespace,
+      trace,
+    },
+    jaeger: { ...c.jaeger, settings: parseJaegerSettings(c.jaeger.settings ?? {}) },
+    redis: c.redis,
+    examples: c.examples,
+  };
+}
+
+/**
+ * The Milvus trace section for a target whose OTLP collector is `collectorHost`: the user's own section when given,
+ * else OTLP/gRPC with every request sampled and plain text (in-cluster / local collectors), using only the keys
+ * the chosen Milvus version reads. Validated either way.
+ */
+export function traceSection(config: DeployConfig, collectorHost: string): MilvusTraceConfig {
+  if (config.milvus.trace) return config.milvus.trace;
+  const version = config.milvus.version;
+  const [major = 0, minor = 0, patch = 0] = version.split('.').map(Number);
+  const since = (m: number, p: number) =>
+    major > 2 || (major === 2 && (minor > m || (minor === m && patch >= p)));
+  const trace: MilvusTraceConfig = {
+    exporter: 'otlp',
+    sampleFraction: 1,
+    otlp: {
+      endpoint: `${collectorHost}:${config.jaeger.settings.otlp.grpcPort}`,
+      ...(since(4, 7) ? { method: 'grpc' as const } : {}),
+      secure: false,
+    },
+    ...(since(4, 4) ? { initTimeoutSeconds: 10 } : {}),
+  };
+  return parseMilvusTrace(trace, { milvusVersion: version }).data;
+}

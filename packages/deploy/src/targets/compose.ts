@@ -1,0 +1,144 @@
+import { samplingStrategiesFile } from '@milvus-otel/config';
+import { jsonFile, type RenderedFile, textFile, yamlFile } from '../files.js';
+import { type DeployConfig, traceSection } from '../settings.js';
+import { JAEGER_CONFIG_HEADER, jaegerV2Config } from './jaeger-config.js';
+
+/** Published ports and the variable that moves each one (the native stack reads the same variables). */
+const PORTS = {
+  milvus: [
+    ['MILVUS_PORT', 19530],
+    ['MILVUS_HEALTH_PORT', 9091],
+  ],
+  jaeger: [
+    ['OTLP_GRPC_PORT', 4317],
+    ['OTLP_HTTP_PORT', 4318],
+    ['JAEGER_QUERY_PORT', 16686],
+    ['JAEGER_QUERY_GRPC_PORT', 16685],
+    ['JAEGER_THRIFT_HTTP_PORT', 14268],
+    ['JAEGER_HEALTH_PORT', 13133],
+    ['JAEGER_SAMPLING_PORT', 5778],
+  ],
+  redis: [['REDIS_PORT', 6379]],
+} as const;
+
+const published = (ports: readonly (readonly [string, number])[]) =>
+  ports.map(([env, port]) => `\${${env}:-${port}}:${port}`);
+
+/**
+ * The local stack for docker compose: Milvus standalone (embedded etcd, local storage, trace config mounted as
+ * user.yaml), Jaeger v2 all-in-one with OTLP, Redis, and the example apps. Health-checked, same ports as the
+ * native stack.
+ */
+export function renderCompose(config: DeployConfig): RenderedFile[] {
+  const { jaeger } = config;
+  const grpc = jaeger.settings.otlp.grpcPort;
+  const services: Record<string, unknown> = {
+    milvus: {
+      image: `\${MILVUS_IMAGE:-${config.milvus.image}}`,
+      command: ['milvus', 'run', 'standalone'],
+      security_opt: ['seccomp:unconfined'],
+      environment: {
+        ETCD_USE_EMBED: 'true',
+        ETCD_DATA_DIR: '/var/lib/milvus/etcd',
+        ETCD_CONFIG_PATH: '/milvus/configs/embedEtcd.yaml',
+        COMMON_STORAGETYPE: 'local',
+        DEPLOY_MODE: 'STANDALONE',
+      },
+      volumes: [
+        './milvus/user.yaml:/milvus/configs/user.yaml:ro',
+        './milvus/embedEtcd.yaml:/milvus/configs/embedEtcd.yaml:ro',
+        'milvus-data:/var/lib/milvus',
+      ],
+      ports: published(PORTS.milvus),
+      healthcheck: {
+        test: ['CMD', 'curl', '-f', 'http://localhost:9091/healthz'],
+        interval: '10s',
+        timeout: '5s',
+        start_period: '90s',
+        retries: 6,
+      },
+      depends_on: { jaeger: { condition: 'service_healthy' } },
+    },
+    jaeger: {
+      image: `\${JAEGER_IMAGE:-${jaeger.image}}`,
+      command: ['--config', '/etc/jaeger/config.yaml'],
+      environment: {
+        JAEGER_LISTEN_HOST: '0.0.0.0',
+        JAEGER_SAMPLING_STRATEGIES_FILE: '/etc/jaeger/sampling-strategies.json',
+      },
+      volumes: [
+        './jaeger/config.yaml:/etc/jaeger/config.yaml:ro',
+        './jaeger/sampling-strategies.json:/etc/jaeger/sampling-strategies.json:ro',
+      ],
+      ports: published(PORTS.jaeger),
+      healthcheck: {
+        test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://localhost:13133/status'],
+        interval: '5s',
+        timeout: '3s',
+        start_period: '10s',
+        retries: 10,
+      },
+    },
+    redis: {
+      image: `\${REDIS_IMAGE:-${config.redis.image}}`,
+      command: ['redis-server', '--save', '', '--appendonly', 'no'],
+      ports: published(PORTS.redis),
+      healthcheck: { test: ['CMD', 'redis-cli', 'ping'], interval: '5s', timeout: '3s', retries: 10 },
+    },
+  };
+  for (const example of config.examples) {
+    services[example.name] = {
+      ...(example.build ? { build: example.build } : {}),
+      ...(example.image ? { image: example.image } : {}),
+      environment: {
+        OTEL_SERVICE_NAME: example.name,
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://jaeger:${grpc}`,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        MILVUS_ADDRESS: 'milvus:19530',
+        REDIS_URL: 'redis://redis:6379',
+        ...example.env,
+      },
+      ports: [`${example.port}:${example.port}`],
+      depends_on: {
+        milvus: { condition: 'service_healthy' },
+        jaeger: { condition: 'service_healthy' },
+        redis: { condition: 'service_healthy' },
+      },
+    };
+  }
+  const compose = { name: 'milvus-otel', services, volumes: { 'milvus-data': {} } };
+
+  return [
+    yamlFile(
+      'compose.yaml',
+      `The local tracing stack for machines with Docker: Milvus standalone (embedded etcd, local storage, tracing on),
+Jaeger v2 all-in-one (OTLP in, in-memory storage, UI), and Redis for the queue example.
+Same ports as the native stack; override any of them from the environment (MILVUS_PORT=29530 docker compose up).
+  docker compose -f docker/compose.yaml up -d --wait
+Rendered by @milvus-otel/deploy (milvus-otel render compose); edit the config, not this file.`,
+      compose,
+    ),
+    textFile(
+      '.env',
+      `# Image versions of the local stack, pinned in one place.
+MILVUS_IMAGE=${config.milvus.image}
+JAEGER_IMAGE=${jaeger.image}
+REDIS_IMAGE=${config.redis.image}`,
+    ),
+    yamlFile(
+      'milvus/user.yaml',
+      `Milvus server tracing: spans over OTLP to the Jaeger service of this stack.
+Milvus reads this file on top of its built-in milvus.yaml (mounted at /milvus/configs/user.yaml).`,
+      { trace: traceSection(config, 'jaeger') },
+    ),
+    yamlFile('milvus/embedEtcd.yaml', 'Embedded etcd of Milvus standalone (no separate etcd container).', {
+      'listen-client-urls': 'http://0.0.0.0:2379',
+      'advertise-client-urls': 'http://0.0.0.0:2379',
+      'quota-backend-bytes': 4294967296,
+      'auto-compaction-mode': 'revision',
+      'auto-compaction-retention': '1000',
+    }),
+    yamlFile('jaeger/config.yaml', JAEGER_CONFIG_HEADER, jaegerV2Config(jaeger.settings)),
+    jsonFile('jaeger/sampling-strategies.json', samplingStrategiesFile(jaeger.settings)),
+  ];
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { validateText } from '../src/index.js';
+
+/** Values file from the Milvus docs (seeds 000/001): the deprecated jaeger exporter. */
+const SEED_VALUES = `extraConfigFiles:
+  user.yaml: |+
+    trace:
+      exporter: jaeger
+      sampleFraction: 1
+      jaeger:
+        url: "http://jaeger-collector:14268/api/traces"
+`;
+
+describe('validateText', () => {
+  it("accepts the Milvus docs' Helm values, warning about the deprecated exporter", () => {
+    const report = validateText('values.yaml', SEED_VALUES);
+    expect(report).toMatchObject({ kind: 'helm values', ok: true, issues: [], milvusVersion: '2.6.16' });
+    expect(report.warnings.map((w) => w.key)).toEqual(['trace.exporter']);
+  });
+
+  it('reads the version from the image tag of Helm values', () => {
+    const values = `image:\n  all:\n    tag: v2.4.0\n${SEED_VALUES}`;
+    expect(validateText('values.yaml', values).milvusVersion).toBe('2.4.0');
+    expect(validateText('values.yaml', values, '2.5.1').milvusVersion).toBe('2.5.1');
+  });
+
+  it('reports every problem of a milvus.yaml with its fix', () => {
+    const report = validateText(
+      'milvus.yaml',
+      `etcd:\n  endpoints: localhost:2379\ntrace:\n  exporter: otlp\n  sampleFraction: 1\n  otlp:\n    endpoint: http://jaeger:4318\n    method: grpc\n`,
+      '2.4.0',
+    );
+    expect(report.kind).toBe('milvus.yaml');
+    expect(report.ok).toBe(false);
+    expect(report.issues.map((i) => [i.key, i.fix])).toEqual([
+      ['trace.otlp.method', 'remove trace.otlp.method for Milvus 2.4.0, or upgrade the server to 2.4.7+'],
+      ['trace.otlp.endpoint', 'set trace.otlp.endpoint: jaeger:4318'],
+    ]);
+  });
+
+  it('finds spec.config.trace in a Milvus CR and the version in its image', () => {
+    const cr = `apiVersion: milvus.io/v1beta1
+kind: Milvus
+metadata: { name: my-release }
+spec:
+  components: { image: "milvusdb/milvus:v2.3.5" }
+  config:
+    trace: { exporter: noop }
+`;
+    const report = validateText('milvus-cr.yaml', cr);
+    expect(report).toMatchObject({ kind: 'Milvus CR', milvusVersion: '2.3.5', ok: false });
+    expect(report.issues[0]?.key).toBe('trace.exporter');
+  });
+
+  it('finds the Milvus CR among other documents', () => {
+    const multi = `apiVersion: v1\nkind: Namespace\nmetadata: { name: x }\n---\napiVersion: milvus.io/v1beta1\nkind: Milvus\nspec:\n  config:\n    trace: { exporter: stdout }\n`;
+    expect(validateText('all.yaml', multi)).toMatchObject({ kind: 'Milvus CR', ok: true });
+  });
+
+  it('says when tracing is not configured at all', () => {
+    const report = validateText(
+      'values.yaml',
+      'extraConfigFiles:\n  user.yaml: |\n    log:\n      level: info\n',
+      '2.5.11',
+    );
+    expect(report.issues).toEqual([
+      {
+        key: 'extraConfigFiles.user.yaml › trace',
+        expected: 'a trace section (tracing is off without one)',
+        fix: 'add one: milvus-otel render helm --milvus-version 2.5.11',
+      },
+    ]);
+  });
+
+  it('rejects a file that configures no Milvus, and YAML that does not parse', () => {
+    expect(validateText('package.yaml', 'name: x\n').issues[0]?.expected).toBe(
+      'a milvus.yaml/user.yaml with trace:, Helm values with extraConfigFiles.user.yaml, or a Milvus CR',
+    );
+    expect(validateText('bad.yaml', 'trace: [\n').issues[0]?.expected).toBe('valid YAML');
+  });
+});
