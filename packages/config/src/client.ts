@@ -270,7 +270,7 @@ function samplerConfig(name: SamplerName, arg: string | undefined): SamplerConfi
   }
   if (name === 'jaeger_remote' || name === 'parentbased_jaeger_remote') {
     const defaults = {
-      endpoint: 'http://localhost:5778/sampling',
+      endpoint: 'http://localhost:5778',
       pollingIntervalMs: 60_000,
       initialSamplingRate: 0.001,
     };
@@ -320,7 +320,7 @@ export function parseClientEnv(env: EnvSource = process.env): ParseResult<Client
       value: env.OTEL_TRACES_SAMPLER_ARG,
       expected: `${sampler} for OTEL_TRACES_SAMPLER=${v.OTEL_TRACES_SAMPLER}`,
       fix: v.OTEL_TRACES_SAMPLER.includes('jaeger_remote')
-        ? 'set OTEL_TRACES_SAMPLER_ARG=endpoint=http://localhost:5778/sampling,pollingIntervalMs=5000,initialSamplingRate=0.25'
+        ? 'set OTEL_TRACES_SAMPLER_ARG=endpoint=http://localhost:5778,pollingIntervalMs=5000,initialSamplingRate=0.25'
         : 'set OTEL_TRACES_SAMPLER_ARG=0.25 (keeps a quarter of new traces)',
     });
   }

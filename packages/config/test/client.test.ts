@@ -113,18 +113,17 @@ describe('parseClientEnv reading values', () => {
     expect(
       parseClientEnv({
         OTEL_TRACES_SAMPLER: 'parentbased_jaeger_remote',
-        OTEL_TRACES_SAMPLER_ARG:
-          'endpoint=http://jaeger:5778/sampling,pollingIntervalMs=5000,initialSamplingRate=0.5',
+        OTEL_TRACES_SAMPLER_ARG: 'endpoint=http://jaeger:5778,pollingIntervalMs=5000,initialSamplingRate=0.5',
       }).data.sampler,
     ).toEqual({
       name: 'parentbased_jaeger_remote',
-      endpoint: 'http://jaeger:5778/sampling',
+      endpoint: 'http://jaeger:5778',
       pollingIntervalMs: 5000,
       initialSamplingRate: 0.5,
     });
     expect(parseClientEnv({ OTEL_TRACES_SAMPLER: 'jaeger_remote' }).data.sampler).toEqual({
       name: 'jaeger_remote',
-      endpoint: 'http://localhost:5778/sampling',
+      endpoint: 'http://localhost:5778',
       pollingIntervalMs: 60_000,
       initialSamplingRate: 0.001,
     });

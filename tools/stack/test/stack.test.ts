@@ -69,7 +69,9 @@ describe('the running stack (started by the global setup)', () => {
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('cannot start the native stack:');
       expect(result.stderr).toMatch(
-        /port 19530 \(Milvus gRPC\) is already in use by \S+ pid \d+: stop that process or set MILVUS_PORT to a free port/,
+        new RegExp(
+          `port ${ports.milvus.port} \\(Milvus gRPC\\) is already in use by \\S+ pid \\d+: stop that process or set MILVUS_PORT to a free port`,
+        ),
       );
       expect(result.stderr).toContain('set OTLP_GRPC_PORT to a free port');
       expect(readdirSync(state)).not.toContain('pids');
