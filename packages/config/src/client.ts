@@ -10,7 +10,7 @@ import {
   envOptionalString,
   envSetting,
   isHttpUrl,
-  parseEnvSettings,
+  collectEnvSettings,
 } from './env.js';
 import { ConfigError, type ConfigWarning } from './errors.js';
 
@@ -310,8 +310,8 @@ export interface ParseResult<T> {
  * Throws one ConfigError listing every bad variable; returns the typed settings and the cross-check warnings.
  */
 export function parseClientEnv(env: EnvSource = process.env): ParseResult<ClientSettings> {
-  const v = parseEnvSettings('tracing settings', CLIENT_ENV, env);
-  const issues: ConstructorParameters<typeof ConfigError>[1][number][] = [];
+  const { values: v, issues } = collectEnvSettings(CLIENT_ENV, env);
+  const schemaProblems = issues.length > 0;
 
   const sampler = samplerConfig(v.OTEL_TRACES_SAMPLER, env.OTEL_TRACES_SAMPLER_ARG?.trim() || undefined);
   if (typeof sampler === 'string') {
@@ -379,7 +379,8 @@ export function parseClientEnv(env: EnvSource = process.env): ParseResult<Client
     },
   };
 
-  const findings = checkClient(settings, env);
+  // The cross-checks compare settings with each other: only meaningful once every one of them is valid.
+  const findings = schemaProblems ? { errors: [], warnings: [] } : checkClient(settings, env);
   issues.push(...findings.errors);
   if (issues.length > 0) throw new ConfigError('tracing settings', issues);
   return { data: settings, warnings: findings.warnings };

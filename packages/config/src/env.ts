@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, type ConfigIssue, maskValue } from './errors.js';
+import { type ConfigIssue, maskValue } from './errors.js';
 
 /** One environment variable: how to read it, and what to tell the user when it is wrong. */
 export interface EnvSetting<T> {
@@ -24,14 +24,14 @@ export type EnvValues<S extends EnvSettings> = {
 export type EnvSource = Readonly<Record<string, string | undefined>>;
 
 /**
- * Parses every setting from `env` (empty strings count as unset, as the OpenTelemetry spec asks) and throws one
- * ConfigError naming each bad variable, its (masked) value, what was expected and the fix.
+ * Parses every setting from `env` (empty strings count as unset, as the OpenTelemetry spec asks). Returns the
+ * values — a bad variable gets its default, so later checks can still run — and one issue per bad variable with its
+ * (masked) value, what was expected and the fix.
  */
-export function parseEnvSettings<S extends EnvSettings>(
-  subject: string,
+export function collectEnvSettings<S extends EnvSettings>(
   settings: S,
   env: EnvSource,
-): EnvValues<S> {
+): { values: EnvValues<S>; issues: ConfigIssue[] } {
   const out: Record<string, unknown> = {};
   const issues: ConfigIssue[] = [];
   for (const [key, setting] of Object.entries(settings)) {
@@ -41,11 +41,11 @@ export function parseEnvSettings<S extends EnvSettings>(
     if (result.success) {
       out[key] = result.data;
     } else {
+      out[key] = setting.schema.parse(undefined);
       issues.push({ key, value: maskValue(key, input), expected: setting.expected, fix: setting.fix });
     }
   }
-  if (issues.length > 0) throw new ConfigError(subject, issues);
-  return out as EnvValues<S>;
+  return { values: out as EnvValues<S>, issues };
 }
 
 // Building blocks for environment values (all arrive as strings).

@@ -209,6 +209,11 @@ describe('parseClientEnv errors', () => {
     expect(error.issues[0]?.fix).toMatch(/\S/);
   });
 
+  it('reports a bad variable and a bad sampler argument together', () => {
+    const error = errorOf({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpcc', OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '2' });
+    expect(error.issues.map((i) => i.key)).toEqual(['OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_TRACES_SAMPLER_ARG']);
+  });
+
   it('masks secrets in the error', () => {
     const error = errorOf({ OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20secret,broken' });
     expect(error.issues[0]?.value).toBe('authorization=****,****');
