@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { checkClient } from './checks.js';
 import {
+  collectEnvSettings,
   type EnvSource,
   envBoolean,
   envEnum,
@@ -10,7 +11,6 @@ import {
   envOptionalString,
   envSetting,
   isHttpUrl,
-  collectEnvSettings,
 } from './env.js';
 import { ConfigError, type ConfigWarning } from './errors.js';
 

@@ -210,8 +210,15 @@ describe('parseClientEnv errors', () => {
   });
 
   it('reports a bad variable and a bad sampler argument together', () => {
-    const error = errorOf({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpcc', OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '2' });
-    expect(error.issues.map((i) => i.key)).toEqual(['OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_TRACES_SAMPLER_ARG']);
+    const error = errorOf({
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpcc',
+      OTEL_TRACES_SAMPLER: 'traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '2',
+    });
+    expect(error.issues.map((i) => i.key)).toEqual([
+      'OTEL_EXPORTER_OTLP_PROTOCOL',
+      'OTEL_TRACES_SAMPLER_ARG',
+    ]);
   });
 
   it('masks secrets in the error', () => {

@@ -1,0 +1,552 @@
+import { join } from 'node:path';
+import {
+  type Attributes,
+  type Context,
+  context,
+  createContextKey,
+  isSpanContextValid,
+  propagation,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
+import { isTracingSuppressed, suppressTracing } from '@opentelemetry/core';
+import {
+  InstrumentationBase,
+  InstrumentationNodeModuleDefinition,
+  InstrumentationNodeModuleFile,
+  isWrapped,
+  safeExecuteInTheMiddle,
+} from '@opentelemetry/instrumentation';
+import {
+  ATTR_DB_COLLECTION_NAME,
+  ATTR_DB_NAMESPACE,
+  ATTR_DB_OPERATION_NAME,
+  ATTR_DB_RESPONSE_STATUS_CODE,
+  ATTR_DB_SYSTEM_NAME,
+  ATTR_ERROR_TYPE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+} from '@opentelemetry/semantic-conventions';
+import type {
+  GrpcCallLike,
+  GrpcInterceptor,
+  GrpcMetadataLike,
+  MilvusClientLike,
+  MilvusFailure,
+  OperationMarker,
+  PatchTarget,
+} from './internal-types.ts';
+import { ATTR_DB_MILVUS_ERROR_CODE, DB_SYSTEM_NAME_VALUE_MILVUS } from './semconv.ts';
+import type { MilvusInstrumentationConfig } from './types.ts';
+import {
+  collectionName,
+  databaseName,
+  operationName,
+  parseServerAddress,
+  requestAttributes,
+  responseAttributes,
+  responseFailure,
+  spanName,
+  thrownFailure,
+} from './utils.ts';
+import { PACKAGE_NAME, PACKAGE_VERSION } from './version.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: patched SDK methods take and return anything.
+type AnyFunction = (this: any, ...args: any[]) => any;
+type Prototype = Record<string, AnyFunction>;
+
+const MODULE_NAME = '@zilliz/milvus2-sdk-node';
+const SUPPORTED_VERSIONS = ['>=2.3.5 <4'];
+
+/**
+ * Where `MilvusClient` gets its methods: `MilvusClient` ← `GRPCClient` ← `User` ← `Resource` ← `Partition` ←
+ * `Index` ← `Data` ← `Collection` ← `Database` ← `BaseClient`, one file each, the same in every supported line.
+ */
+const PATCH_TARGETS: readonly PatchTarget[] = [
+  { file: 'grpc/Database', exportName: 'Database' },
+  { file: 'grpc/Collection', exportName: 'Collection' },
+  { file: 'grpc/Data', exportName: 'Data' },
+  { file: 'grpc/MilvusIndex', exportName: 'Index' },
+  { file: 'grpc/Partition', exportName: 'Partition' },
+  { file: 'grpc/Resource', exportName: 'Resource' },
+  { file: 'grpc/User', exportName: 'User' },
+  { file: 'grpc/GrpcClient', exportName: 'GRPCClient' },
+  { file: 'MilvusClient', exportName: 'MilvusClient' },
+];
+
+/**
+ * Public client methods that get a span, across all supported lines (a method missing from a line is skipped).
+ * Aliases the SDK assigns per instance (`hybridSearch`, `listCollections`, `loadCollectionSync` in 2.4+, …) call
+ * these and are traced under the name of the method they alias. Iterators are not wrapped: each page they fetch
+ * is a `search`/`query` span of its own.
+ */
+export const OPERATIONS: ReadonlySet<string> = new Set([
+  // GRPCClient
+  'getVersion',
+  'checkHealth',
+  'runAnalyzer',
+  'addFileResource',
+  'removeFileResource',
+  'listFileResources',
+  // Database
+  'createDatabase',
+  'dropDatabase',
+  'listDatabases',
+  'describeDatabase',
+  'alterDatabase',
+  'dropDatabaseProperties',
+  // Collection (createCollection is defined on MilvusClient)
+  'createCollection',
+  'hasCollection',
+  'showCollections',
+  'describeCollection',
+  'batchDescribeCollections',
+  'getCollectionStatistics',
+  'loadCollection',
+  'loadCollectionAsync',
+  'loadCollectionSync',
+  'releaseCollection',
+  'renameCollection',
+  'dropCollection',
+  'truncateCollection',
+  'alterCollection',
+  'alterCollectionProperties',
+  'dropCollectionProperties',
+  'alterCollectionFieldProperties',
+  'alterCollectionSchema',
+  'addCollectionField',
+  'addCollectionFields',
+  'dropCollectionField',
+  'addCollectionFunction',
+  'alterCollectionFunction',
+  'dropCollectionFunction',
+  'addFunctionField',
+  'dropFunctionField',
+  'createAlias',
+  'describeAlias',
+  'dropAlias',
+  'alterAlias',
+  'listAliases',
+  'compact',
+  'getCompactionState',
+  'getCompactionStateWithPlans',
+  'getLoadState',
+  'getLoadingProgress',
+  'getReplicas',
+  'refreshLoad',
+  'createSnapshot',
+  'describeSnapshot',
+  'dropSnapshot',
+  'listSnapshots',
+  'restoreSnapshot',
+  'getRestoreSnapshotState',
+  'listRestoreSnapshotJobs',
+  'pinSnapshotData',
+  'unpinSnapshotData',
+  'refreshExternalCollection',
+  'getRefreshExternalCollectionProgress',
+  'listRefreshExternalCollectionJobs',
+  // Data
+  'insert',
+  'upsert',
+  'delete',
+  'deleteEntities',
+  'search',
+  'hybridSearch',
+  'query',
+  'get',
+  'count',
+  'flush',
+  'flushSync',
+  'flushAll',
+  'flushAllSync',
+  'getFlushState',
+  'getFlushAllState',
+  'bulkInsert',
+  'listImportTasks',
+  'getImportState',
+  'getMetric',
+  'getQuerySegmentInfo',
+  'getPersistentSegmentInfo',
+  'loadBalance',
+  // Index
+  'createIndex',
+  'describeIndex',
+  'dropIndex',
+  'listIndexes',
+  'getIndexState',
+  'getIndexBuildProgress',
+  'getIndexStatistics',
+  'alterIndex',
+  'alterIndexProperties',
+  'dropIndexProperties',
+  // Partition
+  'createPartition',
+  'hasPartition',
+  'listPartitions',
+  'showPartitions',
+  'getPartitionStatistics',
+  'loadPartitions',
+  'loadPartitionsSync',
+  'releasePartitions',
+  'dropPartition',
+  // Resource groups and replication
+  'createResourceGroup',
+  'updateResourceGroups',
+  'dropResourceGroup',
+  'describeResourceGroup',
+  'listResourceGroups',
+  'transferNode',
+  'transferReplica',
+  'dropAllResourceGroups',
+  'updateReplicateConfiguration',
+  'getReplicateConfiguration',
+  // Users, roles, privileges
+  'createUser',
+  'updateUser',
+  'deleteUser',
+  'listUsers',
+  'describeUser',
+  'selectUser',
+  'createRole',
+  'dropRole',
+  'alterRole',
+  'describeRole',
+  'selectRole',
+  'hasRole',
+  'listRoles',
+  'addUserToRole',
+  'removeUserFromRole',
+  'grantPrivilege',
+  'revokePrivilege',
+  'grantPrivilegeV2',
+  'revokePrivilegeV2',
+  'grantRolePrivilege',
+  'revokeRolePrivilege',
+  'selectGrant',
+  'listGrants',
+  'dropAllRoles',
+  'createPrivilegeGroup',
+  'dropPrivilegeGroup',
+  'listPrivilegeGroups',
+  'addPrivilegesToGroup',
+  'removePrivilegesFromGroup',
+  'backupRBAC',
+  'restoreRBAC',
+]);
+
+/**
+ * RPCs the client starts on its own: `Connect` at construction (and its follow-ups: client telemetry timers,
+ * global-cluster topology) and the 3.x telemetry heartbeat. They run with tracing suppressed, so they neither
+ * start root spans nor carry the caller's trace context.
+ */
+const BACKGROUND_METHODS: ReadonlySet<string> = new Set(['connect', 'sendTelemetryHeartbeat']);
+
+/** Marks the context of an instrumented call. `Symbol.for` underneath, so shared by every copy of this package. */
+const OPERATION_KEY = createContextKey('@milvus-otel/instrumentation-milvus operation');
+/** The propagation headers of one call, kept on its gRPC call options so SDK retries resend the same ones. */
+const CARRIER = Symbol('@milvus-otel/instrumentation-milvus carrier');
+
+const DEFAULT_CONFIG: MilvusInstrumentationConfig = {
+  requireParentSpan: false,
+  captureFilter: false,
+  suppressInternalInstrumentation: true,
+};
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/** The call, unchanged except that `onStart` sees (and may rewrite) the metadata before it is sent. */
+function withStartHook(call: GrpcCallLike, onStart: (metadata: GrpcMetadataLike) => void): GrpcCallLike {
+  return new Proxy(call, {
+    get(target, property) {
+      if (property === 'start') {
+        return (metadata: GrpcMetadataLike, listener: unknown) => {
+          onStart(metadata);
+          return target.start(metadata, listener);
+        };
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+export class MilvusInstrumentation extends InstrumentationBase<MilvusInstrumentationConfig> {
+  /** Module exports patched per file: more than one copy of the SDK can be loaded in one process. */
+  private readonly _patchedExports = new Map<string, Set<object>>();
+
+  constructor(config: MilvusInstrumentationConfig = {}) {
+    super(PACKAGE_NAME, PACKAGE_VERSION, { ...DEFAULT_CONFIG, ...config });
+  }
+
+  override setConfig(config: MilvusInstrumentationConfig = {}): void {
+    super.setConfig({ ...DEFAULT_CONFIG, ...config });
+  }
+
+  protected init(): InstrumentationNodeModuleDefinition[] {
+    const files = PATCH_TARGETS.map(
+      (target) =>
+        new InstrumentationNodeModuleFile(
+          join(MODULE_NAME, 'dist', 'milvus', `${target.file}.js`),
+          SUPPORTED_VERSIONS,
+          (moduleExports: unknown) => this._patchFile(target, moduleExports),
+          (moduleExports: unknown) => this._unpatchFile(target, moduleExports),
+        ),
+    );
+    return [
+      new InstrumentationNodeModuleDefinition(MODULE_NAME, SUPPORTED_VERSIONS, undefined, undefined, files),
+    ];
+  }
+
+  private _prototypeOf(target: PatchTarget, moduleExports: unknown): Prototype | undefined {
+    const cls = (moduleExports as Record<string, unknown> | undefined)?.[target.exportName];
+    const prototype = typeof cls === 'function' ? (cls.prototype as Prototype | undefined) : undefined;
+    if (!prototype) this._diag.debug(`${target.file}: no class ${target.exportName}, not patched`);
+    return prototype;
+  }
+
+  private _patchFile(target: PatchTarget, moduleExports: unknown): unknown {
+    if (typeof moduleExports === 'object' && moduleExports !== null) {
+      const seen = this._patchedExports.get(target.file) ?? new Set<object>();
+      seen.add(moduleExports);
+      this._patchedExports.set(target.file, seen);
+      // The base class re-enables only the copy loaded last; patch every copy seen.
+      for (const exports of seen) this._patchPrototype(target, exports);
+    }
+    return moduleExports;
+  }
+
+  private _unpatchFile(target: PatchTarget, moduleExports: unknown): void {
+    const seen = new Set<unknown>(this._patchedExports.get(target.file));
+    seen.add(moduleExports);
+    for (const exports of seen) {
+      const prototype = this._prototypeOf(target, exports);
+      if (!prototype) continue;
+      for (const name of Object.getOwnPropertyNames(prototype)) {
+        if ((OPERATIONS.has(name) || BACKGROUND_METHODS.has(name)) && isWrapped(prototype[name])) {
+          this._unwrap(prototype, name);
+        }
+      }
+    }
+  }
+
+  private _patchPrototype(target: PatchTarget, moduleExports: unknown): void {
+    const prototype = this._prototypeOf(target, moduleExports);
+    if (!prototype) return;
+    for (const name of Object.getOwnPropertyNames(prototype)) {
+      const isOperation = OPERATIONS.has(name);
+      if (!isOperation && !BACKGROUND_METHODS.has(name)) continue;
+      if (typeof Object.getOwnPropertyDescriptor(prototype, name)?.value !== 'function') continue;
+      if (isWrapped(prototype[name])) this._unwrap(prototype, name);
+      this._wrap(prototype, name, (original: AnyFunction) =>
+        isOperation ? this._operationWrapper(name, original) : this._backgroundWrapper(name, original),
+      );
+    }
+  }
+
+  private _operationWrapper(method: string, original: AnyFunction): AnyFunction {
+    const instrumentation = this;
+    return function milvusOperation(this: MilvusClientLike, ...args: unknown[]) {
+      return instrumentation._traceOperation(method, original, this, args);
+    };
+  }
+
+  private _backgroundWrapper(method: string, original: AnyFunction): AnyFunction {
+    const instrumentation = this;
+    return function milvusBackgroundCall(this: MilvusClientLike, ...args: unknown[]) {
+      if (!instrumentation.isEnabled()) return original.apply(this, args);
+      const result = context.with(suppressTracing(context.active()), () => original.apply(this, args));
+      // 2.3 builds its interceptor list in connect(); later lines in the constructor.
+      if (method === 'connect') instrumentation._ensureInterceptor(this);
+      return result;
+    };
+  }
+
+  private _traceOperation(
+    method: string,
+    original: AnyFunction,
+    client: MilvusClientLike,
+    args: unknown[],
+  ): unknown {
+    const active = context.active();
+    // Disabled (an alias captured the wrapper), nested inside another traced call, or suppressed: no span.
+    if (!this.isEnabled() || active.getValue(OPERATION_KEY) !== undefined || isTracingSuppressed(active)) {
+      return original.apply(client, args);
+    }
+    const config = this.getConfig();
+    const parent = trace.getSpan(active);
+    if (config.requireParentSpan && (!parent || !isSpanContextValid(parent.spanContext()))) {
+      return original.apply(client, args);
+    }
+    this._ensureInterceptor(client);
+
+    const request = args[0];
+    const operation = operationName(method, request);
+    const collection = collectionName(request);
+    const span = this.tracer.startSpan(
+      spanName(operation, collection),
+      {
+        kind: SpanKind.CLIENT,
+        attributes: this._startAttributes(operation, collection, request, client, config),
+      },
+      active,
+    );
+    const { requestHook } = config;
+    if (requestHook) {
+      safeExecuteInTheMiddle(
+        () => requestHook(span, { operation, request }),
+        (error) => {
+          if (error) this._diag.error('requestHook failed', error);
+        },
+        true,
+      );
+    }
+
+    const spanContext = trace.setSpan(active, span);
+    const marker: OperationMarker = { context: spanContext };
+    let callContext: Context = spanContext.setValue(OPERATION_KEY, marker);
+    if (config.suppressInternalInstrumentation !== false) callContext = suppressTracing(callContext);
+
+    let result: unknown;
+    try {
+      result = context.with(callContext, () => original.apply(client, args));
+    } catch (error) {
+      this._endWithError(span, error);
+      throw error;
+    }
+    if (isThenable(result)) {
+      return result.then(
+        (response) => {
+          this._endWithResponse(span, operation, response);
+          return response;
+        },
+        (error: unknown) => {
+          this._endWithError(span, error);
+          throw error;
+        },
+      );
+    }
+    this._endWithResponse(span, operation, result);
+    return result;
+  }
+
+  private _startAttributes(
+    operation: string,
+    collection: string | undefined,
+    request: unknown,
+    client: MilvusClientLike,
+    config: MilvusInstrumentationConfig,
+  ): Attributes {
+    const attributes: Attributes = {
+      [ATTR_DB_SYSTEM_NAME]: DB_SYSTEM_NAME_VALUE_MILVUS,
+      [ATTR_DB_OPERATION_NAME]: operation,
+    };
+    try {
+      attributes[ATTR_DB_NAMESPACE] = databaseName(
+        request,
+        client?.metadata?.get?.('dbname') ?? client?.config?.database,
+      );
+      if (collection) attributes[ATTR_DB_COLLECTION_NAME] = collection;
+      const server = parseServerAddress(client?.config?.address);
+      if (server.address) attributes[ATTR_SERVER_ADDRESS] = server.address;
+      if (server.port !== undefined) attributes[ATTR_SERVER_PORT] = server.port;
+      Object.assign(
+        attributes,
+        requestAttributes(operation, request, { captureFilter: config.captureFilter }),
+      );
+    } catch (error) {
+      this._diag.debug('could not read request attributes', error);
+    }
+    return attributes;
+  }
+
+  private _setFailure(span: Span, failure: MilvusFailure): void {
+    span.setAttribute(ATTR_DB_RESPONSE_STATUS_CODE, failure.statusCode);
+    span.setAttribute(ATTR_ERROR_TYPE, failure.statusCode);
+    if (failure.errorCode) span.setAttribute(ATTR_DB_MILVUS_ERROR_CODE, failure.errorCode);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
+  }
+
+  private _endWithResponse(span: Span, operation: string, response: unknown): void {
+    try {
+      const failure = responseFailure(response);
+      if (failure) this._setFailure(span, failure);
+      else span.setAttributes(responseAttributes(operation, response));
+    } catch (error) {
+      this._diag.debug('could not read response attributes', error);
+    }
+    const { responseHook } = this.getConfig();
+    if (responseHook) {
+      safeExecuteInTheMiddle(
+        () => responseHook(span, { operation, response }),
+        (error) => {
+          if (error) this._diag.error('responseHook failed', error);
+        },
+        true,
+      );
+    }
+    span.end();
+  }
+
+  private _endWithError(span: Span, error: unknown): void {
+    const failure = thrownFailure(error);
+    if (failure.status) {
+      this._setFailure(span, failure.status);
+      span.recordException({ name: failure.type, message: failure.message });
+    } else {
+      span.recordException(error instanceof Error ? error : failure.message);
+      span.setAttribute(ATTR_ERROR_TYPE, failure.type);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
+    }
+    span.end();
+  }
+
+  /**
+   * Appends the propagation interceptor to the client's interceptor list, last, so it runs closest to the wire:
+   * after the SDK's own interceptors (including its `trace` interceptor) and after the gRPC instrumentation.
+   * grpc-js keeps a reference to this array, so already pooled gRPC clients see it too.
+   */
+  private _ensureInterceptor(client: MilvusClientLike): void {
+    const interceptors = client?.channelOptions?.interceptors;
+    if (Array.isArray(interceptors) && !interceptors.includes(this._interceptor)) {
+      interceptors.push(this._interceptor);
+    }
+  }
+
+  /**
+   * Writes the trace context of the Milvus client span into the call's metadata, replacing whatever the SDK's
+   * `trace` interceptor or the gRPC instrumentation put there, so each header is sent exactly once.
+   */
+  private readonly _interceptor: GrpcInterceptor = (options, nextCall) => {
+    const call = nextCall(options);
+    if (!this.isEnabled()) return call;
+    const carrier = this._carrierFor(options);
+    if (!carrier) return call;
+    return withStartHook(call, (metadata) => {
+      for (const key of new Set([...propagation.fields(), ...Object.keys(carrier)])) metadata.remove(key);
+      for (const [key, value] of Object.entries(carrier)) metadata.set(key, value);
+    });
+  };
+
+  private _carrierFor(options: object): Record<string, string> | undefined {
+    const holder = options as { [CARRIER]?: Record<string, string> };
+    if (holder[CARRIER]) return holder[CARRIER];
+    const active = context.active();
+    const marker = active.getValue(OPERATION_KEY) as OperationMarker | undefined;
+    if (!marker) return undefined;
+    // Suppressed (the default): the client span. Otherwise the innermost span, e.g. the gRPC instrumentation's.
+    const source = isTracingSuppressed(active) ? marker.context : active;
+    const carrier: Record<string, string> = {};
+    propagation.inject(source, carrier);
+    Object.defineProperty(options, CARRIER, { value: carrier, configurable: true });
+    return carrier;
+  }
+}

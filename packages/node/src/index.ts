@@ -1,0 +1,11 @@
+export {
+  type ConsumerOptions,
+  injectContext,
+  type ProducerOptions,
+  type TraceCarrier,
+  traceConsumer,
+  traceProducer,
+} from './queue.ts';
+export { ConfigError, forceFlush, register, shutdown } from './sdk.ts';
+export { type Handler, type LambdaContext, type WithTracingOptions, withTracing } from './serverless.ts';
+export type { OTelHandle, RegisterOptions } from './types.ts';

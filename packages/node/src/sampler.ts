@@ -1,0 +1,56 @@
+import type { ClientSettings } from '@milvus-otel/config';
+import { JaegerRemoteSampler } from '@opentelemetry/sampler-jaeger-remote';
+import * as tracing from '@opentelemetry/sdk-trace';
+
+/** The sampler OTEL_TRACES_SAMPLER asks for, including Jaeger remote sampling (strategies polled from Jaeger). */
+export function createSampler(settings: ClientSettings): tracing.Sampler {
+  const { sampler } = settings;
+  const parentBased = (root: tracing.Sampler) => new tracing.ParentBasedSampler({ root });
+  switch (sampler.name) {
+    case 'always_on':
+      return new tracing.AlwaysOnSampler();
+    case 'always_off':
+      return new tracing.AlwaysOffSampler();
+    case 'parentbased_always_on':
+      return parentBased(new tracing.AlwaysOnSampler());
+    case 'parentbased_always_off':
+      return parentBased(new tracing.AlwaysOffSampler());
+    case 'traceidratio':
+      return new tracing.TraceIdRatioBasedSampler(sampler.ratio);
+    case 'parentbased_traceidratio':
+      return parentBased(new tracing.TraceIdRatioBasedSampler(sampler.ratio));
+    case 'jaeger_remote':
+    case 'parentbased_jaeger_remote': {
+      const remote = new JaegerRemoteSamplerWithNumericEnums({
+        endpoint: sampler.endpoint,
+        serviceName: settings.serviceName,
+        poolingInterval: sampler.pollingIntervalMs,
+        initialSampler: new tracing.TraceIdRatioBasedSampler(sampler.initialSamplingRate),
+      }) as unknown as tracing.Sampler;
+      return sampler.name === 'jaeger_remote' ? remote : parentBased(remote);
+    }
+  }
+}
+
+/** Jaeger's protobuf enum StrategyType, by number (how Jaeger's sampling endpoints serialise it). */
+const STRATEGY_TYPES = ['PROBABILISTIC', 'RATE_LIMITING'] as const;
+
+/**
+ * Jaeger (v2.13) answers the sampling endpoint with `"strategyType": 0`, while the sampler reads only the enum's
+ * name (`"PROBABILISTIC"`) and would otherwise keep its initial sampler forever. Names the number, nothing else.
+ */
+class JaegerRemoteSamplerWithNumericEnums extends JaegerRemoteSampler {
+  constructor(config: ConstructorParameters<typeof JaegerRemoteSampler>[0]) {
+    super(config);
+    const self = this as unknown as {
+      getSamplerConfig: (service?: string) => Promise<{ strategyType?: unknown }>;
+    };
+    const fetchConfig = self.getSamplerConfig.bind(this);
+    self.getSamplerConfig = async (service) => {
+      const config = await fetchConfig(service);
+      if (typeof config.strategyType === 'number')
+        config.strategyType = STRATEGY_TYPES[config.strategyType] ?? config.strategyType;
+      return config;
+    };
+  }
+}

@@ -1,0 +1,210 @@
+import { type ClientSettings, ConfigError, parseClientEnv } from '@milvus-otel/config';
+import { context, DiagConsoleLogger, DiagLogLevel, diag, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { containerDetector } from '@opentelemetry/resource-detector-container';
+import * as resources from '@opentelemetry/resources';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { BoundedExportPipeline, createExporter } from './exporter.ts';
+import { selectInstrumentations } from './instrumentations.ts';
+import { createSampler } from './sampler.ts';
+import type { OTelHandle, RegisterOptions } from './types.ts';
+
+/** One SDK per process, shared by every copy of this package (ESM and CJS builds, the --import entry). */
+const STATE = Symbol.for('@milvus-otel/node');
+type Global = typeof globalThis & { [STATE]?: OTelHandle };
+
+export function currentHandle(): OTelHandle | undefined {
+  return (globalThis as Global)[STATE];
+}
+
+const LOG_LEVELS: Record<ClientSettings['logLevel'], DiagLogLevel> = {
+  none: DiagLogLevel.NONE,
+  error: DiagLogLevel.ERROR,
+  warn: DiagLogLevel.WARN,
+  info: DiagLogLevel.INFO,
+  debug: DiagLogLevel.DEBUG,
+  verbose: DiagLogLevel.VERBOSE,
+  all: DiagLogLevel.ALL,
+};
+
+/** True when something other than the API's no-op provider is already the global tracer provider. */
+function anotherProviderRegistered(): boolean {
+  const provider = trace.getTracerProvider() as { getDelegate?: () => object };
+  const delegate = provider.getDelegate?.() ?? provider;
+  return delegate.constructor.name !== 'NoopTracerProvider';
+}
+
+function withDeadline(work: Promise<unknown>, ms: number, what: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      diag.warn(
+        `@milvus-otel/node: ${what} did not finish within ${ms} ms; giving up so the process can exit`,
+      );
+      resolve();
+    }, ms);
+    timer.unref();
+  });
+  return Promise.race([
+    work.then(
+      () => undefined,
+      (e) => diag.error(`@milvus-otel/node: ${what} failed`, e),
+    ),
+    deadline,
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Sets up OpenTelemetry for this process, once: settings from the environment (validated: bad settings stop
+ * start-up with one error naming each variable), the OTLP exporter behind a bounded queue, the sampler, W3C trace
+ * context + baggage, the lean instrumentation set, resource detection, and flush/shutdown on exit signals.
+ * Calling it again returns the running handle.
+ */
+export function register(options: RegisterOptions = {}): OTelHandle {
+  const existing = currentHandle();
+  if (existing) return existing;
+
+  const env = {
+    ...(options.env ?? process.env),
+    ...(options.serviceName ? { OTEL_SERVICE_NAME: options.serviceName } : {}),
+  };
+  const { data: settings, warnings } = parseClientEnv(env); // throws ConfigError: nothing is started then
+  diag.setLogger(new DiagConsoleLogger(), {
+    logLevel: LOG_LEVELS[settings.logLevel],
+    suppressOverrideMessage: true,
+  });
+  for (const w of warnings)
+    diag.warn(`@milvus-otel/node: ${w.key}: ${w.message}${w.fix ? ` (${w.fix})` : ''}`);
+
+  if (settings.disabled) return remember(disabledHandle(settings));
+  if (anotherProviderRegistered()) {
+    // Registration is first-wins in the OpenTelemetry API; starting a second SDK would silently trace nowhere.
+    console.error(
+      '@milvus-otel/node: another OpenTelemetry tracer provider is already registered in this process, so this one is NOT started. ' +
+        'Fix: remove the other set-up (e.g. a second --import or NodeSDK), or let @milvus-otel/node be the only one.',
+    );
+    return remember(disabledHandle(settings));
+  }
+
+  const timeoutMs = options.shutdownTimeoutMs ?? 5000;
+  const exporter = options.traceExporter ?? createExporter(settings);
+  const pipeline = exporter ? new BoundedExportPipeline(exporter, settings) : undefined;
+  const propagator = new CompositePropagator({
+    propagators: [
+      ...(settings.propagators.includes('tracecontext') ? [new W3CTraceContextPropagator()] : []),
+      ...(settings.propagators.includes('baggage') ? [new W3CBaggagePropagator()] : []),
+    ],
+  });
+
+  // The pieces NodeSDK would wire, without loading its log and metric pipelines (a large part of start-up time).
+  const detected = resources.detectResources({
+    detectors: [
+      resources.envDetector,
+      resources.hostDetector,
+      resources.osDetector,
+      resources.processDetector,
+      containerDetector,
+    ],
+  });
+  const provider = new TracerProvider({
+    resource: detected.merge(
+      resources.resourceFromAttributes({
+        ...settings.resourceAttributes,
+        [ATTR_SERVICE_NAME]: settings.serviceName,
+      }),
+    ),
+    sampler: options.sampler ?? createSampler(settings),
+    spanProcessors: [...(options.spanProcessors ?? []), ...(pipeline ? [pipeline.processor] : [])],
+  });
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(propagator);
+  trace.setGlobalTracerProvider(provider);
+  const instrumentations = selectInstrumentations(options);
+  modules = [
+    ...new Set(
+      instrumentations.flatMap(
+        (i) =>
+          (i as { getModuleDefinitions?: () => { name: string }[] })
+            .getModuleDefinitions?.()
+            .map((d) => d.name) ?? [],
+      ),
+    ),
+  ];
+  const unregister = registerInstrumentations({ instrumentations, tracerProvider: provider });
+
+  let stopping: Promise<void> | undefined;
+  const handle: OTelHandle = {
+    enabled: true,
+    settings,
+    forceFlush: () => withDeadline(provider.forceFlush(), timeoutMs, 'flushing spans'),
+    shutdown: () => {
+      stopping ??= withDeadline(
+        provider.shutdown().finally(() => {
+          unregister();
+          trace.disable();
+          propagation.disable();
+          context.disable();
+        }),
+        timeoutMs,
+        'shutting down OpenTelemetry',
+      );
+      return stopping;
+    },
+    droppedSpans: () => pipeline?.droppedSpans() ?? 0,
+  };
+  if (options.handleSignals !== false) handleExit(handle);
+  return remember(handle);
+}
+
+function remember(handle: OTelHandle): OTelHandle {
+  (globalThis as Global)[STATE] = handle;
+  return handle;
+}
+
+function disabledHandle(settings: ClientSettings): OTelHandle {
+  return {
+    enabled: false,
+    settings,
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
+    droppedSpans: () => 0,
+  };
+}
+
+/**
+ * SIGTERM / SIGINT: flush and shut down once, within the deadline; then, if nothing else in the app listens for that
+ * signal, end the process the way the signal would have. beforeExit (the loop ran dry): flush and shut down.
+ */
+function handleExit(handle: OTelHandle): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    void handle.shutdown().finally(() => {
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    });
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, onSignal);
+  process.once('beforeExit', () => void handle.shutdown());
+}
+
+let modules: string[] = [];
+
+/** Names of the modules the registered instrumentations patch (what the ESM loader hook needs to intercept). */
+export function instrumentedModules(): string[] {
+  return modules.flatMap((name) =>
+    name.startsWith('@') || name.includes('/') ? [name] : [name, `node:${name}`],
+  );
+}
+
+/** Shuts down the process's SDK (for tests and explicit teardown). */
+export async function shutdown(): Promise<void> {
+  await currentHandle()?.shutdown();
+}
+
+/** Exports every queued span now (e.g. before a serverless runtime freezes the process). */
+export async function forceFlush(): Promise<void> {
+  await currentHandle()?.forceFlush();
+}
+
+export { ConfigError };

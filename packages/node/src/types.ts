@@ -1,0 +1,44 @@
+import type { ClientSettings } from '@milvus-otel/config';
+import type { MilvusInstrumentationConfig } from '@milvus-otel/instrumentation-milvus';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import type * as tracing from '@opentelemetry/sdk-trace';
+
+export interface RegisterOptions {
+  /** Service name; wins over OTEL_SERVICE_NAME. */
+  serviceName?: string;
+  /** Where settings are read from. @default process.env */
+  env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * `lean` (default): http, express, undici (fetch), ioredis and Milvus — the gRPC instrumentation stays off, the
+   * Milvus instrumentation propagates the context itself. `all`: every instrumentation of
+   * `@opentelemetry/auto-instrumentations-node` (install it yourself) plus Milvus. Or your own list.
+   */
+  instrumentations?: 'lean' | 'all' | Instrumentation[];
+  /** Added to the chosen set. */
+  extraInstrumentations?: Instrumentation[];
+  /** Options of the Milvus instrumentation (hooks, captureFilter, requireParentSpan…). */
+  milvus?: MilvusInstrumentationConfig;
+  /** Replaces the exporter chosen from the environment (tests, custom backends). */
+  traceExporter?: tracing.SpanExporter;
+  /** Extra span processors, run before the exporting one. */
+  spanProcessors?: tracing.SpanProcessor[];
+  /** Replaces the sampler chosen from OTEL_TRACES_SAMPLER. */
+  sampler?: tracing.Sampler;
+  /** Flush and shut down on SIGTERM, SIGINT and beforeExit. @default true */
+  handleSignals?: boolean;
+  /** The most shutdown and flushes may take. @default 5000 */
+  shutdownTimeoutMs?: number;
+}
+
+/** What register() returns: the settings in force and the controls of the running SDK. */
+export interface OTelHandle {
+  /** False when OTEL_SDK_DISABLED=true (everything is a no-op then). */
+  readonly enabled: boolean;
+  readonly settings: ClientSettings;
+  /** Exports what is queued, within shutdownTimeoutMs. */
+  forceFlush(): Promise<void>;
+  /** Flushes and shuts down once (later calls return the same promise), within shutdownTimeoutMs. */
+  shutdown(): Promise<void>;
+  /** Spans dropped so far: queue full, or the collector refused, failed or timed out. */
+  droppedSpans(): number;
+}

@@ -1,0 +1,87 @@
+import { spawn } from 'node:child_process';
+import { createServer, type Server, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appEnv, fixture, runNode, traceWith, unique } from './helpers.ts';
+
+describe('shutdown', () => {
+  it('flushes on SIGTERM before the process ends, and ends it as SIGTERM would', async () => {
+    const service = unique('sigterm');
+    const child = spawn(
+      process.execPath,
+      ['--import', '@milvus-otel/node/register', fixture('spans-then-wait.mjs')],
+      {
+        env: appEnv(service, { OTEL_BSP_SCHEDULE_DELAY: '60000' }), // nothing would be exported on its own
+        cwd: fileURLToPath(new URL('..', import.meta.url)),
+      },
+    );
+    const line = await new Promise<string>((resolve) => child.stdout.once('data', (d) => resolve(String(d))));
+    const { traceId } = JSON.parse(line) as { traceId: string };
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
+    child.kill('SIGTERM');
+    expect(await exited).toBe('SIGTERM');
+    const trace = await traceWith(traceId, [`${service}:work before SIGTERM`, `${service}:step 4`], 10_000);
+    expect(trace?.spans.filter((s) => s.service === service)).toHaveLength(6);
+  });
+
+  it('flushes when the event loop runs dry (beforeExit), with a schedule delay longer than the run', async () => {
+    const service = unique('beforeexit');
+    const run = await runNode(
+      [
+        '--import',
+        '@milvus-otel/node/register',
+        '-e',
+        'const s = require("@opentelemetry/api").trace.getTracer("x").startSpan("short job"); s.end(); console.log(s.spanContext().traceId)',
+      ],
+      appEnv(service, { OTEL_BSP_SCHEDULE_DELAY: '60000' }),
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(await traceWith(run.stdout.trim(), [`${service}:short job`], 10_000)).toBeDefined();
+  });
+});
+
+describe('a collector that is down or hangs', () => {
+  let hanging: Server;
+  let hangingPort = 0;
+  const sockets: Socket[] = [];
+  beforeAll(async () => {
+    // Accepts connections and never answers.
+    hanging = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', r));
+    hangingPort = (hanging.address() as { port: number }).port;
+  });
+  afterAll(() => {
+    for (const s of sockets) s.destroy();
+    hanging.close();
+  });
+
+  it.each([
+    ['refused (nothing listens)', () => 'http://127.0.0.1:1'],
+    ['hanging (accepts, never answers)', () => `http://127.0.0.1:${hangingPort}`],
+  ])(
+    '%s: never blocks the app, shuts down within the deadline, counts drops and warns once',
+    async (_name, endpoint) => {
+      const run = await runNode([fixture('collector-fault.mjs')], {
+        ...appEnv(unique('fault')),
+        OTEL_EXPORTER_OTLP_ENDPOINT: endpoint(),
+        OTEL_EXPORTER_OTLP_TIMEOUT: '500',
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+        OTEL_BSP_MAX_QUEUE_SIZE: '1000',
+        SHUTDOWN_MS: '2000',
+      });
+      expect(run.code, run.stderr).toBe(0);
+      const result = JSON.parse(run.stdout.trim()) as {
+        workMs: number;
+        shutdownMs: number;
+        maxDelayMs: number;
+        dropped: number;
+      };
+      expect(result.shutdownMs).toBeLessThan(2500);
+      expect(result.maxDelayMs).toBeLessThan(250); // the loop kept turning while exports failed
+      expect(result.dropped).toBeGreaterThan(0);
+      expect(run.stderr.match(/@milvus-otel\/node: dropped/g)).toHaveLength(1);
+    },
+  );
+});
