@@ -1,6 +1,6 @@
-import { isDescendant } from '@milvus-otel/stack';
+import { isDescendant, waitForTrace } from '@milvus-otel/stack';
 import { describe, expect, it } from 'vitest';
-import { appEnv, fixture, runNode, traceWith, unique } from './helpers.ts';
+import { appEnv, fixture, jaegerUrl, runNode, unique } from './helpers.ts';
 
 describe.each([
   [
@@ -20,7 +20,12 @@ describe.each([
       spanId: string;
     };
 
-    const trace = await traceWith(traceId, [`${service}:search ${collection}`, 'standalone:Proxy-Search']);
+    // Spans reach Jaeger in batches from two processes: wait until the chain to every Proxy-Search is complete.
+    const trace = await waitForTrace(jaegerUrl, traceId, (t) => {
+      const search = t.spans.find((s) => s.service === service && s.name === `search ${collection}`);
+      const proxies = t.spans.filter((s) => s.service === 'standalone' && s.name === 'Proxy-Search');
+      return !!search && proxies.length > 0 && proxies.every((p) => isDescendant(t, p, search.spanId));
+    });
     expect(trace, `trace ${traceId} in Jaeger`).toBeDefined();
     if (!trace) return;
     const root = trace.spans.find((s) => s.spanId === spanId);

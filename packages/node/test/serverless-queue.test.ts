@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { isDescendant } from '@milvus-otel/stack';
+import { isDescendant, waitForTrace } from '@milvus-otel/stack';
 import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { register, shutdown, traceConsumer, traceProducer, withTracing } from '../src/index.ts';
-import { stackEnv, traceWith, unique } from './helpers.ts';
+import { jaegerUrl, stackEnv, unique } from './helpers.ts';
 
 /** Records what reaches the exporter, and forwards it to Jaeger. */
 class RecordingExporter implements SpanExporter {
@@ -118,7 +118,11 @@ describe('withTracing (serverless)', () => {
     const search = exported.find((s) => s.name === `search ${collection}`);
     expect(search?.parentSpanContext?.spanId).toBe(invocation?.spanContext().spanId);
 
-    const jaeger = await traceWith(traceId, [`${service}:GET /search`, 'standalone:Proxy-Search']);
+    const invocationId = invocation?.spanContext().spanId ?? '';
+    const jaeger = await waitForTrace(jaegerUrl, traceId, (t) => {
+      const proxies = t.spans.filter((s) => s.service === 'standalone' && s.name === 'Proxy-Search');
+      return proxies.length > 0 && proxies.every((p) => isDescendant(t, p, invocationId));
+    });
     const proxy = jaeger?.spans.find((s) => s.service === 'standalone' && s.name === 'Proxy-Search');
     expect(proxy).toBeDefined();
     expect(jaeger && proxy && isDescendant(jaeger, proxy, invocation?.spanContext().spanId ?? '')).toBe(true);

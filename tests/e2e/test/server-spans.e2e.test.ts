@@ -37,8 +37,12 @@ describe.each(SDK_LINES)(`@zilliz/milvus2-sdk-node $version against Milvus ${SER
   beforeAll(async () => {
     result = await runScenario(line.alias, serviceName);
     const expected = line.works.map((op) => PROXY_SPAN[op]);
+    // Spans arrive in batches from both processes: wait until every expected server span hangs under the root.
     const found = await waitForTrace(env.JAEGER_QUERY_URL as string, result.traceId, (t) =>
-      expected.every((name) => t.spans.some((s) => s.service === 'standalone' && s.name === name)),
+      expected.every((name) => {
+        const spans = t.spans.filter((s) => s.service === 'standalone' && s.name === name);
+        return spans.length > 0 && spans.every((s) => isDescendant(t, s, result.rootSpanId));
+      }),
     );
     if (!found) throw new Error(`trace ${result.traceId} never reached Jaeger at ${env.JAEGER_QUERY_URL}`);
     trace = found;
