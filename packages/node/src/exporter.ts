@@ -8,11 +8,28 @@ import * as tracing from '@opentelemetry/sdk-trace';
 // Exporters are loaded on demand: an app pays start-up time only for the protocol it uses.
 const load = createRequire(import.meta.url);
 
-/** The OTLP exporter the settings ask for (grpc, http/protobuf or http/json), or the console / none. */
+/**
+ * The OTLP exporter the settings ask for (grpc, http/protobuf or http/json), or the console / none. The OTLP exporter
+ * (and its protobuf code) is built on the first export, after start-up, not while the app boots.
+ */
 export function createExporter(settings: ClientSettings): tracing.SpanExporter | undefined {
-  const { otlp, exporters } = settings;
+  const { exporters } = settings;
   if (exporters.includes('none') || exporters.length === 0) return undefined;
   if (!exporters.includes('otlp')) return new tracing.ConsoleSpanExporter();
+  let exporter: tracing.SpanExporter | undefined;
+  const real = () => {
+    exporter ??= createOtlpExporter(settings);
+    return exporter;
+  };
+  return {
+    export: (spans, done) => real().export(spans, done),
+    forceFlush: () => exporter?.forceFlush?.() ?? Promise.resolve(),
+    shutdown: () => exporter?.shutdown() ?? Promise.resolve(),
+  };
+}
+
+function createOtlpExporter(settings: ClientSettings): tracing.SpanExporter {
+  const { otlp } = settings;
   const common = { url: otlp.url, headers: { ...otlp.headers }, timeoutMillis: otlp.timeoutMs };
   switch (otlp.protocol) {
     case 'grpc': {

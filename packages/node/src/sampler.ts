@@ -1,6 +1,9 @@
+import { createRequire } from 'node:module';
 import type { ClientSettings } from '@milvus-otel/config';
-import { JaegerRemoteSampler } from '@opentelemetry/sampler-jaeger-remote';
 import * as tracing from '@opentelemetry/sdk-trace';
+
+// Loaded only when OTEL_TRACES_SAMPLER asks for it: start-up pays nothing otherwise.
+const load = createRequire(import.meta.url);
 
 /** The sampler OTEL_TRACES_SAMPLER asks for, including Jaeger remote sampling (strategies polled from Jaeger). */
 export function createSampler(settings: ClientSettings): tracing.Sampler {
@@ -21,7 +24,7 @@ export function createSampler(settings: ClientSettings): tracing.Sampler {
       return parentBased(new tracing.TraceIdRatioBasedSampler(sampler.ratio));
     case 'jaeger_remote':
     case 'parentbased_jaeger_remote': {
-      const remote = new JaegerRemoteSamplerWithNumericEnums({
+      const remote = new (jaegerRemoteSamplerClass())({
         endpoint: sampler.endpoint,
         serviceName: settings.serviceName,
         poolingInterval: sampler.pollingIntervalMs,
@@ -39,18 +42,23 @@ const STRATEGY_TYPES = ['PROBABILISTIC', 'RATE_LIMITING'] as const;
  * Jaeger (v2.13) answers the sampling endpoint with `"strategyType": 0`, while the sampler reads only the enum's
  * name (`"PROBABILISTIC"`) and would otherwise keep its initial sampler forever. Names the number, nothing else.
  */
-class JaegerRemoteSamplerWithNumericEnums extends JaegerRemoteSampler {
-  constructor(config: ConstructorParameters<typeof JaegerRemoteSampler>[0]) {
-    super(config);
-    const self = this as unknown as {
-      getSamplerConfig: (service?: string) => Promise<{ strategyType?: unknown }>;
-    };
-    const fetchConfig = self.getSamplerConfig.bind(this);
-    self.getSamplerConfig = async (service) => {
-      const config = await fetchConfig(service);
-      if (typeof config.strategyType === 'number')
-        config.strategyType = STRATEGY_TYPES[config.strategyType] ?? config.strategyType;
-      return config;
-    };
-  }
+function jaegerRemoteSamplerClass() {
+  const { JaegerRemoteSampler } = load(
+    '@opentelemetry/sampler-jaeger-remote',
+  ) as typeof import('@opentelemetry/sampler-jaeger-remote');
+  return class JaegerRemoteSamplerWithNumericEnums extends JaegerRemoteSampler {
+    constructor(config: ConstructorParameters<typeof JaegerRemoteSampler>[0]) {
+      super(config);
+      const self = this as unknown as {
+        getSamplerConfig: (service?: string) => Promise<{ strategyType?: unknown }>;
+      };
+      const fetchConfig = self.getSamplerConfig.bind(this);
+      self.getSamplerConfig = async (service) => {
+        const config = await fetchConfig(service);
+        if (typeof config.strategyType === 'number')
+          config.strategyType = STRATEGY_TYPES[config.strategyType] ?? config.strategyType;
+        return config;
+      };
+    }
+  };
 }
