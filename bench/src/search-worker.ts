@@ -4,7 +4,9 @@
  *   untraced — the plain SDK;
  *   preset   — @milvus-otel/node register() (Milvus instrumentation, OTLP/gRPC export to the local Jaeger), each
  *              search inside an app span, as in a traced request;
- *   sdk-trace — the SDK's own `trace: true` interceptor (SDK ≥ 2.5) with a plain NodeSDK exporting the same way.
+ *   preset-client-span — the same, without the app span: the Milvus client span alone;
+ *   sdk-trace — the SDK's own `trace: true` interceptor (SDK ≥ 2.5) with a plain NodeSDK exporting the same way:
+ *               its `grpc-intercept` span alone.
  */
 import { performance } from 'node:perf_hooks';
 
@@ -19,7 +21,7 @@ const count = Number(countArg);
 const warmup = Number(warmupArg);
 
 let flush = async () => {};
-if (mode === 'preset') {
+if (mode === 'preset' || mode === 'preset-client-span') {
   const { register } = await import('@milvus-otel/node');
   const handle = register({ handleSignals: false });
   flush = () => handle.shutdown();
@@ -46,7 +48,7 @@ const query = [[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]];
 const search = () =>
   client.search({ collection_name: collection, data: query, vector: query[0], limit: 10 } as never);
 const once =
-  mode === 'untraced'
+  mode !== 'preset'
     ? search
     : () => tracer.startActiveSpan('request', (span) => search().finally(() => span.end()));
 

@@ -53,7 +53,7 @@ await client.loadCollectionSync({ collection_name: collection });
 
 interface Mode {
   readonly name: string;
-  readonly mode: 'untraced' | 'preset' | 'sdk-trace';
+  readonly mode: 'untraced' | 'preset' | 'preset-client-span' | 'sdk-trace';
   readonly sdk: 'milvus-sdk-2.3' | 'milvus-sdk-2.5';
   readonly count: number;
 }
@@ -64,9 +64,15 @@ interface Stats {
 }
 const modes: readonly Mode[] = [
   { name: 'untraced (SDK 2.3.5)', mode: 'untraced', sdk: 'milvus-sdk-2.3', count },
-  { name: 'preset (SDK 2.3.5)', mode: 'preset', sdk: 'milvus-sdk-2.3', count },
+  { name: 'preset, client span only (SDK 2.3.5)', mode: 'preset-client-span', sdk: 'milvus-sdk-2.3', count },
+  { name: 'preset, app span + client span (SDK 2.3.5)', mode: 'preset', sdk: 'milvus-sdk-2.3', count },
   { name: 'untraced (SDK 2.5.12)', mode: 'untraced', sdk: 'milvus-sdk-2.5', count: anchorCount },
-  { name: 'preset (SDK 2.5.12)', mode: 'preset', sdk: 'milvus-sdk-2.5', count: anchorCount },
+  {
+    name: 'preset, client span only (SDK 2.5.12)',
+    mode: 'preset-client-span',
+    sdk: 'milvus-sdk-2.5',
+    count: anchorCount,
+  },
   { name: 'SDK trace: true (SDK 2.5.12)', mode: 'sdk-trace', sdk: 'milvus-sdk-2.5', count: anchorCount },
 ];
 const samples = new Map<Mode, { latencies: number[]; cpu: number[] }>(
