@@ -96,11 +96,16 @@ export function checkClient(s: ClientSettings, env: Readonly<Record<string, stri
   return { errors, warnings };
 }
 
+/** The exporter a server runs with: the configured one, else Milvus's default (stdout in 2.3, noop since 2.4). */
+function effectiveExporter(t: MilvusTraceConfig, version: string): string {
+  return t.exporter ?? (version.startsWith('2.3.') ? 'stdout' : 'noop');
+}
+
 /** Cross-checks within a Milvus `trace:` section. */
 export function checkServer(t: MilvusTraceConfig, version: string): Findings {
   const errors: ConfigIssue[] = [];
   const warnings: ConfigWarning[] = [];
-  const exporter = t.exporter ?? (version.startsWith('2.3.') ? 'stdout' : 'noop');
+  const exporter = effectiveExporter(t, version);
 
   if (exporter === 'otlp') {
     const endpoint = t.otlp?.endpoint;
@@ -202,7 +207,7 @@ export function checkEndToEnd(
   version: string,
 ): ConfigWarning[] {
   const warnings: ConfigWarning[] = [];
-  const exporter = server.exporter ?? (version.startsWith('2.3.') ? 'stdout' : 'noop');
+  const exporter = effectiveExporter(server, version);
   const clientSamples =
     !client.disabled &&
     client.sampler.name !== 'always_off' &&

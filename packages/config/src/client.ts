@@ -82,14 +82,7 @@ export const CLIENT_ENV = {
     'set OTEL_EXPORTER_OTLP_PROTOCOL=grpc (collector port 4317) or http/protobuf (port 4318)',
   ),
   OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: envSetting(
-    z
-      .string()
-      .optional()
-      .refine(
-        (v) => v === undefined || (OTLP_PROTOCOLS as readonly string[]).includes(v.toLowerCase()),
-        'bad',
-      )
-      .transform((v) => v?.toLowerCase() as OtlpProtocol | undefined),
+    envEnum(OTLP_PROTOCOLS, undefined),
     `one of ${OTLP_PROTOCOLS.join(', ')}`,
     'set OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=grpc or http/protobuf, or unset it to use OTEL_EXPORTER_OTLP_PROTOCOL',
   ),
@@ -119,11 +112,7 @@ export const CLIENT_ENV = {
     'set OTEL_EXPORTER_OTLP_TIMEOUT=10000',
   ),
   OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: envSetting(
-    z
-      .string()
-      .optional()
-      .refine((v) => v === undefined || (Number.isInteger(Number(v)) && Number(v) > 0), 'bad')
-      .transform((v) => (v === undefined ? undefined : Number(v))),
+    envInt(undefined, { min: 1 }),
     'a timeout in milliseconds (a whole number > 0)',
     'set OTEL_EXPORTER_OTLP_TRACES_TIMEOUT=10000, or unset it',
   ),

@@ -63,11 +63,15 @@ export const envBoolean = (fallback: boolean) =>
       return z.NEVER;
     });
 
-export const envInt = (fallback: number, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}) =>
+/** A whole number in [min, max]; `fallback` when unset (undefined for per-signal variables that defer to another). */
+export const envInt = <F extends number | undefined>(
+  fallback: F,
+  { min = 0, max = Number.MAX_SAFE_INTEGER } = {},
+) =>
   z
     .string()
     .optional()
-    .transform((v, ctx) => {
+    .transform((v, ctx): number | F => {
       if (v === undefined) return fallback;
       const n = Number(v);
       if (!Number.isInteger(n) || n < min || n > max) {
@@ -77,11 +81,15 @@ export const envInt = (fallback: number, { min = 0, max = Number.MAX_SAFE_INTEGE
       return n;
     });
 
-export const envEnum = <const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
+/** One of `values`, case-insensitive; `fallback` when unset (undefined for per-signal variables that defer to another). */
+export const envEnum = <const T extends readonly [string, ...string[]], F extends T[number] | undefined>(
+  values: T,
+  fallback: F,
+) =>
   z
     .string()
     .optional()
-    .transform((v, ctx) => {
+    .transform((v, ctx): T[number] | F => {
       if (v === undefined) return fallback;
       const lower = v.toLowerCase();
       if ((values as readonly string[]).includes(lower)) return lower as T[number];
