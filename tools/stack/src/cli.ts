@@ -43,7 +43,7 @@ program
   .action(async (opts: { json?: boolean }) => {
     const settings = loadSettings();
     const current = await status(settings);
-    const up = await isUp(settings);
+    const up = await isUp(settings, current);
     if (opts.json) {
       process.stdout.write(
         `${JSON.stringify({ ...current, healthy: up, env: clientEnv(settings) }, null, 2)}\n`,

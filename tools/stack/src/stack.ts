@@ -43,8 +43,8 @@ export async function status(settings: StackSettings): Promise<StackStatus> {
 }
 
 /** True when every service of the stack is up and healthy. */
-export async function isUp(settings: StackSettings): Promise<boolean> {
-  const current = await status(settings);
+export async function isUp(settings: StackSettings, known?: StackStatus): Promise<boolean> {
+  const current = known ?? (await status(settings));
   if (current.backend === 'docker') return current.services.length >= 3;
   return (current.services as ServiceStatus[]).every((s) => s.healthy);
 }
@@ -56,7 +56,7 @@ export async function start(
 ): Promise<{ started: boolean; backend: Backend }> {
   const current = await status(settings);
   if (current.running && current.backend) {
-    const allUp = await isUp(settings);
+    const allUp = await isUp(settings, current);
     if (allUp) {
       log.ok(`stack already running (${current.backend}) — nothing to do`);
       return { started: false, backend: current.backend };
