@@ -140,3 +140,26 @@ export function isHttpUrl(value: string): boolean {
     return false;
   }
 }
+
+/** A string, `fallback` when unset; when `pattern` is given the value must match it. */
+export const envString = (fallback: string, pattern?: RegExp) =>
+  z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || pattern === undefined || pattern.test(v), 'does not match')
+    .transform((v) => v ?? fallback);
+
+/** A URL with one of `protocols` (e.g. `['redis:', 'rediss:']`); `fallback` when unset. */
+export const envUrl = <F extends string | undefined>(protocols: readonly string[], fallback: F) =>
+  z
+    .string()
+    .optional()
+    .refine((v) => {
+      if (v === undefined) return true;
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, 'not an accepted URL')
+    .transform((v): string | F => v ?? fallback);

@@ -1,3 +1,4 @@
+export { parseEnv } from './app-env.js';
 export { checkEndToEnd } from './checks.js';
 export {
   CLIENT_ENV,
@@ -12,6 +13,18 @@ export {
   type SamplerName,
   safeParseClientEnv,
 } from './client.js';
+export {
+  type EnvSetting,
+  type EnvSource,
+  envBoolean,
+  envEnum,
+  envHttpUrl,
+  envInt,
+  envOptionalString,
+  envSetting,
+  envString,
+  envUrl,
+} from './env.js';
 export { ConfigError, type ConfigIssue, type ConfigWarning, formatIssues, maskValue } from './errors.js';
 export {
   type JaegerSettings,
@@ -22,6 +35,7 @@ export {
   samplingStrategiesFile,
 } from './jaeger.js';
 export { jsonSchemas } from './json-schema.js';
+export { type MilvusClientConfig, milvusClientConfig } from './milvus-client.js';
 export {
   INTRODUCED_IN,
   MILVUS_EXPORTERS,

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  envInt,
+  envSetting,
+  envString,
+  envUrl,
+  milvusClientConfig,
+  parseClientEnv,
+  parseEnv,
+} from '../src/index.js';
+
+const SETTINGS = {
+  PORT: envSetting(envInt(3000, { min: 1, max: 65535 }), 'a port number (1-65535)', 'set PORT=3000'),
+  COLLECTION: envSetting(
+    envString('docs', /^[A-Za-z_][A-Za-z0-9_]{0,254}$/),
+    'a Milvus collection name',
+    'set COLLECTION=docs',
+  ),
+  REDIS_URL: envSetting(
+    envUrl(['redis:', 'rediss:'], undefined),
+    'a redis:// URL',
+    'set REDIS_URL=redis://localhost:6379',
+  ),
+};
+
+describe('parseEnv', () => {
+  it('returns typed values and defaults', () => {
+    const env = parseEnv('app settings', SETTINGS, { PORT: '8080', REDIS_URL: 'redis://r:6379' });
+    expect(env).toEqual({ PORT: 8080, COLLECTION: 'docs', REDIS_URL: 'redis://r:6379' });
+  });
+
+  it('names every bad variable with its fix in one error', () => {
+    let error: unknown;
+    try {
+      parseEnv('app settings', SETTINGS, { PORT: '99999', COLLECTION: 'bad-name', REDIS_URL: 'http://x' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const { issues, message } = error as ConfigError;
+    expect(issues.map((i) => i.key)).toEqual(['PORT', 'COLLECTION', 'REDIS_URL']);
+    expect(message).toContain('Invalid app settings (3 problems)');
+    expect(message).toContain('PORT is "99999": expected a port number (1-65535).');
+    expect(message).toContain('Fix: set REDIS_URL=redis://localhost:6379');
+  });
+});
+
+describe('milvusClientConfig', () => {
+  it('maps address, database and credentials', () => {
+    const { data } = parseClientEnv({
+      MILVUS_ADDRESS: 'milvus:19530',
+      MILVUS_USERNAME: 'root',
+      MILVUS_PASSWORD: 'Milvus',
+      MILVUS_DATABASE: 'shop',
+    });
+    expect(milvusClientConfig(data)).toEqual({
+      address: 'milvus:19530',
+      database: 'shop',
+      username: 'root',
+      password: 'Milvus',
+    });
+  });
+
+  it('turns on TLS with the root certificate and server name', () => {
+    const { data } = parseClientEnv({
+      MILVUS_ADDRESS: 'milvus.example.com:443',
+      MILVUS_TOKEN: 'user:pass',
+      MILVUS_TLS_ROOT_CERT: '/certs/ca.pem',
+      MILVUS_TLS_SERVER_NAME: 'milvus.example.com',
+    });
+    expect(milvusClientConfig(data)).toEqual({
+      address: 'milvus.example.com:443',
+      database: 'default',
+      token: 'user:pass',
+      ssl: true,
+      tls: { rootCertPath: '/certs/ca.pem', serverName: 'milvus.example.com' },
+    });
+  });
+});
