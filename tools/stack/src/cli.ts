@@ -3,6 +3,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { execa } from 'execa';
+import { devBanner, exampleApps, exampleUrls, startExamples } from './examples.ts';
 import { ensureNativeTools } from './install.ts';
 import { log, StackError } from './log.ts';
 import { SERVICE_NAMES } from './native.ts';
@@ -120,10 +121,14 @@ program
 
 program
   .command('dev')
-  .description('start the stack in the foreground (plus an optional command); Ctrl-C stops everything')
-  .argument('[command...]', 'a command to run alongside the stack (after --)')
+  .description(
+    'start the stack and the example apps in the foreground (prefixed logs, health-gated); Ctrl-C stops everything',
+  )
+  .argument('[command...]', 'a command to run alongside (after --)')
   .addOption(backendOption)
-  .action(async (command: string[], opts: { backend?: Backend }) => {
+  .option('--no-examples', 'run only the stack (and the command, if any)')
+  .option('--only <names>', 'comma-separated examples to run: express,worker,serverless')
+  .action(async (command: string[], opts: { backend?: Backend; examples: boolean; only?: string }) => {
     const settings = loadSettings();
     const lock = join(settings.stateDir, 'dev.pid');
     const holder = existsSync(lock) ? Number(readFileSync(lock, 'utf8')) : undefined;
@@ -133,33 +138,64 @@ program
       );
       return;
     }
-    const { started } = await start(settings, opts.backend);
+    const all = exampleApps(settings);
+    const wanted = opts.only?.split(',').map((n) => n.trim());
+    const unknown = wanted?.filter((n) => !all.some((a) => a.name === n)) ?? [];
+    if (unknown.length > 0) {
+      throw new StackError(
+        `--only: unknown example ${unknown.join(', ')} (choose from express, worker, serverless)`,
+      );
+    }
+    const apps = opts.examples ? all.filter((a) => !wanted || wanted.includes(a.name)) : [];
+
     writeFileSync(lock, `${process.pid}\n`);
-    let child: ReturnType<typeof execa> | undefined;
-    let childDone = false;
     // Nothing else may hold the event loop open while we wait for Ctrl-C.
     const keepAlive = setInterval(() => {}, 1 << 30);
-    const done = new Promise<void>((resolve) => {
-      process.once('SIGINT', () => resolve());
-      process.once('SIGTERM', () => resolve());
-      if (command.length > 0) {
-        const [file, ...args] = command as [string, ...string[]];
-        child = execa(file, args, { stdio: 'inherit', reject: false, env: clientEnv(settings) });
-        child.finally(() => {
-          childDone = true;
-          resolve();
-        });
-      }
+    let interrupted = false;
+    const interrupt = new Promise<void>((resolve) => {
+      const onSignal = () => {
+        interrupted = true;
+        resolve();
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
     });
-    if (command.length === 0) log.plain('stack running — Ctrl-C to stop');
-    await done;
-    clearInterval(keepAlive);
-    if (child && !childDone) {
-      child.kill('SIGTERM');
-      await child;
+    let started = false;
+    let examples: { stop: () => Promise<void> } | undefined;
+    const children: ReturnType<typeof execa>[] = [];
+    try {
+      ({ started } = await start(settings, opts.backend));
+      if (apps.length > 0 && !interrupted) {
+        log.step(`starting the examples: ${apps.map((a) => a.name).join(', ')}`);
+        examples = await startExamples(settings, apps);
+      }
+      const done = new Promise<void>((resolve) => {
+        if (command.length > 0) {
+          const [file, ...args] = command as [string, ...string[]];
+          const child = execa(file, args, {
+            stdio: 'inherit',
+            reject: false,
+            env: { ...clientEnv(settings), ...exampleUrls(apps) },
+          });
+          children.push(child);
+          child.finally(() => resolve());
+        }
+      });
+      if (!interrupted) {
+        log.plain(apps.length > 0 ? devBanner(settings, apps) : 'stack running — Ctrl-C to stop');
+        await Promise.race([interrupt, done]);
+      }
+    } finally {
+      clearInterval(keepAlive);
+      log.step('stopping');
+      for (const child of children) {
+        child.kill('SIGTERM'); // a no-op once it has exited
+        await child;
+      }
+      await examples?.stop();
+      rmSync(lock, { force: true });
+      if (started) await stop(settings);
     }
-    rmSync(lock, { force: true });
-    if (started) await stop(settings);
   });
 
 function alive(pid: number): boolean {

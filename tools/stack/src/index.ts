@@ -1,3 +1,4 @@
+export { type ExampleApp, exampleApps, exampleEnv, exampleUrls, startExamples } from './examples.ts';
 export { httpOk, redisPing, tcpOpen, waitFor } from './health.ts';
 export { getTrace, isDescendant, type JaegerSpan, type JaegerTrace, waitForTrace } from './jaeger.ts';
 export { composeSpecSchema } from './schemas.ts';

@@ -1,0 +1,226 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { httpOk, tcpOpen, waitFor } from './health.ts';
+import { log, StackError } from './log.ts';
+import { takenPorts } from './ports.ts';
+import { logTail } from './process.ts';
+import { clientEnv, type PortSpec, type StackSettings } from './settings.ts';
+
+/** An example app that `dev` runs next to the stack: its folder, port, how to tell it is up, and how to try it. */
+export interface ExampleApp {
+  /** Short name, used as log prefix and by `verify --example`. */
+  readonly name: 'express' | 'worker' | 'serverless';
+  readonly dir: string;
+  /** Its OTEL_SERVICE_NAME: the service its spans appear under in Jaeger. */
+  readonly service: string;
+  readonly port: PortSpec;
+  /** `http`: GET /healthz answers 2xx; `tcp`: the port accepts connections (the Lambda emulator). */
+  readonly health: 'http' | 'tcp';
+  readonly color: string;
+  /** Lines that show a user how to try it, given its base URL. */
+  readonly tryIt: (url: string) => string[];
+}
+
+function port(env: NodeJS.ProcessEnv, name: string, fallback: number, what: string): PortSpec {
+  const raw = env[name];
+  const value = raw ? Number(raw) : fallback;
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new StackError(
+      `${name}=${JSON.stringify(raw)} is not a port number (1-65535). Fix: set ${name}=${fallback}.`,
+    );
+  }
+  return { env: name, port: value, what };
+}
+
+const EVENT = `{"version":"2.0","routeKey":"GET /search","rawPath":"/search","rawQueryString":"q=running+shoes","queryStringParameters":{"q":"running shoes"},"headers":{},"requestContext":{"http":{"method":"GET","path":"/search"}},"isBase64Encoded":false}`;
+
+/** The example apps, ports from EXPRESS_PORT / WORKER_PORT / LAMBDA_PORT. */
+export function exampleApps(settings: StackSettings, env: NodeJS.ProcessEnv = process.env): ExampleApp[] {
+  const root = join(settings.repoRoot, 'examples');
+  return [
+    {
+      name: 'express',
+      dir: join(root, 'express-service'),
+      service: 'express-service',
+      port: port(env, 'EXPRESS_PORT', 3000, 'Express service example'),
+      health: 'http',
+      color: '35',
+      tryIt: (url) => [
+        `curl -i '${url}/search?q=running+shoes'`,
+        `curl -i -X POST ${url}/documents -H 'content-type: application/json' -d '{"id":"d1","title":"Trail running shoes","body":"Light shoes for muddy trails","category":"shoes"}'`,
+      ],
+    },
+    {
+      name: 'worker',
+      dir: join(root, 'worker'),
+      service: 'worker',
+      port: port(env, 'WORKER_PORT', 3001, 'queue worker example (health)'),
+      health: 'http',
+      color: '34',
+      tryIt: (url) => [
+        `curl -i -X POST ${url.replace(/:\d+$/, `:${env.EXPRESS_PORT ?? 3000}`)}/ingest -H 'content-type: application/json' -d '{"documents":[{"id":"d2","title":"Rain jacket","body":"Waterproof and breathable","category":"clothing"}]}'`,
+        `(the Express service enqueues the job; the worker embeds and inserts it — health at ${url}/healthz)`,
+      ],
+    },
+    {
+      name: 'serverless',
+      dir: join(root, 'serverless'),
+      service: 'serverless',
+      port: port(env, 'LAMBDA_PORT', 8080, 'serverless example (Lambda Runtime Interface Emulator)'),
+      health: 'tcp',
+      color: '33',
+      tryIt: (url) => [`curl -s ${url}/2015-03-31/functions/function/invocations -d '${EVENT}'`],
+    },
+  ];
+}
+
+/** Base URLs of the examples (what `milvus-otel verify` reads: EXPRESS_URL, WORKER_URL, LAMBDA_URL). */
+export function exampleUrls(apps: readonly ExampleApp[]): Record<string, string> {
+  const url = (name: ExampleApp['name']) => {
+    const app = apps.find((a) => a.name === name);
+    return app ? `http://127.0.0.1:${app.port.port}` : '';
+  };
+  return { EXPRESS_URL: url('express'), WORKER_URL: url('worker'), LAMBDA_URL: url('serverless') };
+}
+
+/** The environment each example runs with: the stack's client env, its port and service name, the others' URLs. */
+export function exampleEnv(settings: StackSettings, apps: readonly ExampleApp[], app: ExampleApp) {
+  return {
+    ...clientEnv(settings),
+    ...exampleUrls(apps),
+    PORT: String(app.port.port),
+    OTEL_SERVICE_NAME: app.service,
+  };
+}
+
+interface Running {
+  readonly app: ExampleApp;
+  readonly child: ChildProcess;
+  exit?: string;
+}
+
+const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
+
+/** Copies a child's output line by line to our stdout with a coloured `name │` prefix, and to its log file. */
+function pipeWithPrefix(running: Running, logFile: string): void {
+  const { app, child } = running;
+  const label = app.name.padEnd(10);
+  const prefix = useColor ? `\x1b[${app.color}m${label}│\x1b[0m ` : `${label}│ `;
+  const file = createWriteStream(logFile, { flags: 'a' });
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    createInterface({ input: stream }).on('line', (line) => {
+      process.stdout.write(`${prefix}${line}\n`);
+      file.write(`${line}\n`);
+    });
+  }
+  child.once('close', () => file.end());
+}
+
+/**
+ * Starts every example (`pnpm run start` in its folder) with prefixed logs, and waits until each is healthy.
+ * Nothing half-starts: if one fails or a port is taken, the others are stopped and the error says why.
+ */
+export async function startExamples(
+  settings: StackSettings,
+  apps: readonly ExampleApp[],
+  { timeoutMs = 120_000 } = {},
+): Promise<{ stop: () => Promise<void> }> {
+  const taken = await takenPorts(apps.map((a) => a.port));
+  if (taken.length > 0) throw new StackError(`cannot start the examples:\n  ${taken.join('\n  ')}`);
+  const missing = apps.filter((a) => !existsSync(join(a.dir, 'package.json')));
+  if (missing.length > 0)
+    throw new StackError(`example folder missing: ${missing.map((a) => a.dir).join(', ')}`);
+
+  mkdirSync(settings.logDir, { recursive: true });
+  const running: Running[] = apps.map((app) => {
+    const child = spawn('pnpm', ['--silent', 'run', 'start'], {
+      cwd: app.dir,
+      env: { ...process.env, ...exampleEnv(settings, apps, app) },
+      detached: true, // its own process group: stop() signals the whole tree
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const r: Running = { app, child };
+    child.once('error', (e) => {
+      r.exit = `could not run pnpm: ${e.message}`;
+    });
+    child.once('exit', (code, signal) => {
+      r.exit = `exited (${signal ?? `code ${code}`})`;
+    });
+    pipeWithPrefix(r, join(settings.logDir, `example-${app.name}.log`));
+    return r;
+  });
+
+  const stop = async () => {
+    await Promise.all(running.map((r) => stopGroup(r, 15_000)));
+  };
+  try {
+    await Promise.all(
+      running.map(async (r) => {
+        const url = `http://127.0.0.1:${r.app.port.port}`;
+        const healthy = () => (r.app.health === 'http' ? httpOk(`${url}/healthz`) : tcpOpen(r.app.port.port));
+        let why: string | undefined;
+        try {
+          const ok = await waitFor(healthy, { timeoutMs, intervalMs: 500, abort: () => r.exit });
+          if (!ok) why = `no answer within ${timeoutMs / 1000} s`;
+        } catch (error) {
+          why = (error as Error).message;
+        }
+        if (why !== undefined) {
+          throw new StackError(
+            `example ${r.app.name} did not become healthy: ${why}\n${logTail(join(settings.logDir, `example-${r.app.name}.log`))}`,
+          );
+        }
+        log.ok(`${r.app.name} healthy at ${url}`);
+      }),
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { stop };
+}
+
+/** SIGTERM to the example's process group (it drains and flushes its spans), SIGKILL after `graceMs`. */
+async function stopGroup(r: Running, graceMs: number): Promise<void> {
+  const pid = r.child.pid;
+  if (pid === undefined || r.child.exitCode !== null || r.child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => r.child.once('exit', () => resolve()));
+  try {
+    process.kill(-pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }, graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** What `dev` prints once everything is up: URLs, a sample command per example, where traces are. */
+export function devBanner(settings: StackSettings, apps: readonly ExampleApp[]): string {
+  const jaeger = `http://127.0.0.1:${settings.ports.jaegerQuery.port}`;
+  const lines = ['', 'milvus-otel dev — everything is up. Try:'];
+  for (const app of apps) {
+    lines.push('', `  ${app.name} (service "${app.service}") at http://127.0.0.1:${app.port.port}`);
+    for (const line of app.tryIt(`http://127.0.0.1:${app.port.port}`)) lines.push(`    ${line}`);
+  }
+  lines.push(
+    '',
+    `  Traces: Jaeger at ${jaeger} (UI with Docker; API: ${jaeger}/api/traces/<trace id>).`,
+    '  Every response carries its trace id in the x-trace-id header; show one as a waterfall with',
+    '    ./pnpm milvus-otel trace <trace id>',
+    '  and check all three examples end to end with',
+    '    ./pnpm milvus-otel verify',
+    '',
+    'Ctrl-C stops the examples (their spans are flushed) and the stack.',
+  );
+  return lines.join('\n');
+}
