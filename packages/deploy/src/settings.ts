@@ -17,8 +17,13 @@ export const exampleSchema = z.strictObject({
   name,
   port: z.number().int().min(1).max(65535),
   image: z.string().optional(),
-  /** Build context for docker compose, relative to the compose file. */
-  build: z.string().optional(),
+  /**
+   * For docker compose: a build context relative to the compose file, or a context plus a Dockerfile path (relative
+   * to the context) when the Dockerfile needs a wider context, e.g. a monorepo root.
+   */
+  build: z.union([z.string(), z.strictObject({ context: z.string(), dockerfile: z.string() })]).optional(),
+  /** How to tell it is ready: `http` GET /healthz, or `tcp` (the port accepts connections). */
+  health: z.enum(['http', 'tcp']).default('http'),
   /** Extra environment (never secrets: use a Secret and envFrom in Kubernetes). */
   env: z.record(z.string(), z.string()).default({}),
 });

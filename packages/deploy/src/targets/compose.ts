@@ -90,8 +90,11 @@ export function renderCompose(config: DeployConfig): RenderedFile[] {
     services[example.name] = {
       ...(example.build ? { build: example.build } : {}),
       ...(example.image ? { image: example.image } : {}),
+      // Started with `docker compose --profile examples up`; the stack alone stays the default.
+      profiles: ['examples'],
       environment: {
         OTEL_SERVICE_NAME: example.name,
+        PORT: String(example.port),
         OTEL_EXPORTER_OTLP_ENDPOINT: `http://jaeger:${grpc}`,
         OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
         MILVUS_ADDRESS: 'milvus:19530',
@@ -114,7 +117,13 @@ export function renderCompose(config: DeployConfig): RenderedFile[] {
       `The local tracing stack for machines with Docker: Milvus standalone (embedded etcd, local storage, tracing on),
 Jaeger v2 all-in-one (OTLP in, in-memory storage, UI), and Redis for the queue example.
 Same ports as the native stack; override any of them from the environment (MILVUS_PORT=29530 docker compose up).
-  docker compose -f docker/compose.yaml up -d --wait
+  docker compose -f docker/compose.yaml up -d --wait${
+    config.examples.length > 0
+      ? `
+The example apps too (built from their Dockerfiles): add --profile examples.
+  docker compose -f docker/compose.yaml --profile examples up -d --build --wait`
+      : ''
+  }
 Rendered by @milvus-otel/deploy (milvus-otel render compose); edit the config, not this file.`,
       compose,
     ),

@@ -9,6 +9,7 @@ export function renderKubernetesExamples(config: DeployConfig): RenderedFile[] {
     const labels = { 'app.kubernetes.io/name': example.name, 'app.kubernetes.io/part-of': 'milvus-otel' };
     const env = {
       OTEL_SERVICE_NAME: example.name,
+      PORT: String(example.port),
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://${collectorHost(config)}:${jaeger.settings.otlp.grpcPort}`,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
       OTEL_RESOURCE_ATTRIBUTES: `k8s.namespace.name=${milvus.namespace},deployment.environment.name=kubernetes`,
@@ -33,7 +34,10 @@ export function renderKubernetesExamples(config: DeployConfig): RenderedFile[] {
                 image: example.image ?? `milvus-otel/${example.name}:latest`,
                 ports: [{ name: 'http', containerPort: example.port }],
                 env: Object.entries(env).map(([name, value]) => ({ name, value })),
-                readinessProbe: { httpGet: { path: '/healthz', port: example.port } },
+                readinessProbe:
+                  example.health === 'http'
+                    ? { httpGet: { path: '/healthz', port: example.port } }
+                    : { tcpSocket: { port: example.port } },
               },
             ],
           },
