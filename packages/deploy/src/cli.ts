@@ -2,13 +2,22 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '@milvus-otel/config';
-import { Argument, Command, Option } from 'commander';
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { parse } from 'yaml';
 import { doctor, doctorDefaults } from './doctor.js';
 import { LOCAL_STACK } from './local-stack.js';
 import { render, TARGET_NAMES, TARGETS, type TargetName } from './render.js';
 import { DeployConfigError, type DeployConfigInput, resolveDeployConfig } from './settings.js';
+import { JaegerError, waitForTrace } from './trace/jaeger.js';
+import { renderWaterfall, useColor } from './trace/waterfall.js';
 import { validateText } from './validate.js';
+import {
+  EXAMPLE_NAMES,
+  type ExampleName,
+  summarize,
+  verifyDefaults,
+  verifyExamples,
+} from './verify/verify.js';
 
 const program = new Command('milvus-otel')
   .description(
@@ -126,10 +135,112 @@ program
     process.exitCode = ok ? 0 : 1;
   });
 
+const positiveInt = (what: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${what} must be a whole number ≥ 1`);
+  return n;
+};
+const waterfallWidth = () => process.stdout.columns || 100;
+
+program
+  .command('verify')
+  .description(
+    "send real requests through the examples and check each one's trace in Jaeger: entry span → Milvus client span → Milvus server spans, one trace, nothing orphaned",
+  )
+  .addOption(
+    new Option('--example <name>', 'which example').choices(['all', ...EXAMPLE_NAMES]).default('all'),
+  )
+  .addOption(
+    new Option('-n, --count <n>', 'requests per example').argParser(positiveInt('--count')).default(5),
+  )
+  .addOption(
+    new Option('--concurrency <n>', 'requests in flight at once')
+      .argParser(positiveInt('--concurrency'))
+      .default(4),
+  )
+  .addOption(new Option('--express-url <url>', 'Express service (and its worker)').env('EXPRESS_URL'))
+  .addOption(new Option('--lambda-url <url>', 'Lambda runtime interface emulator').env('LAMBDA_URL'))
+  .addOption(new Option('--jaeger-url <url>', 'Jaeger query base URL').env('JAEGER_QUERY_URL'))
+  .addOption(
+    new Option('--timeout <ms>', 'how long to wait for each trace to be complete in Jaeger')
+      .argParser(positiveInt('--timeout'))
+      .default(30_000),
+  )
+  .option('--json', 'machine-readable report')
+  .action(
+    async (opts: {
+      example: ExampleName | 'all';
+      count: number;
+      concurrency: number;
+      expressUrl?: string;
+      lambdaUrl?: string;
+      jaegerUrl?: string;
+      timeout: number;
+      json?: boolean;
+    }) => {
+      const defaults = verifyDefaults();
+      const result = await verifyExamples({
+        examples: opts.example === 'all' ? EXAMPLE_NAMES : [opts.example],
+        count: opts.count,
+        concurrency: opts.concurrency,
+        expressUrl: opts.expressUrl ?? defaults.expressUrl,
+        lambdaUrl: opts.lambdaUrl ?? defaults.lambdaUrl,
+        jaegerUrl: opts.jaegerUrl ?? defaults.jaegerUrl,
+        timeoutMs: opts.timeout,
+      });
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(result, (k, v) => (k === 'sample' ? undefined : v), 2)}\n`);
+      } else if (result.error) {
+        process.stderr.write(`✗ ${result.error}\n`);
+      } else {
+        const color = useColor();
+        for (const r of result.examples) {
+          process.stdout.write(`${r.ok ? '✓' : '✗'} ${r.example} (${r.url}): ${summarize(r)}\n`);
+          for (const f of r.failures.slice(0, 10)) {
+            process.stdout.write(`  - ${f.traceId ?? '(no trace)'} ${f.check}: ${f.message}\n`);
+          }
+          if (r.failures.length > 10) process.stdout.write(`  … ${r.failures.length - 10} more\n`);
+          if (r.sample) {
+            process.stdout.write(
+              `\n${renderWaterfall(r.sample, { width: waterfallWidth(), color })
+                .split('\n')
+                .map((l) => (l ? `  ${l}` : l))
+                .join('\n')}\n`,
+            );
+          }
+        }
+      }
+      process.exitCode = result.ok ? 0 : 1;
+    },
+  );
+
+program
+  .command('trace')
+  .description('print a trace from Jaeger as a waterfall: the span tree on a time axis, services, errors')
+  .argument('<trace-id>', 'the trace id (hex)')
+  .addOption(new Option('--jaeger-url <url>', 'Jaeger query base URL').env('JAEGER_QUERY_URL'))
+  .addOption(
+    new Option('--timeout <ms>', 'how long to wait for the trace to arrive and settle')
+      .argParser(positiveInt('--timeout'))
+      .default(5000),
+  )
+  .option('--json', 'the trace as JSON: spans in tree order with depth, parent, service, timing and error')
+  .action(async (traceId: string, opts: { jaegerUrl?: string; timeout: number; json?: boolean }) => {
+    const jaegerUrl = (opts.jaegerUrl ?? verifyDefaults().jaegerUrl).replace(/\/+$/, '');
+    const trace = await waitForTrace(jaegerUrl, traceId, { timeoutMs: opts.timeout, settleMs: 0 });
+    if (!trace) {
+      process.stderr.write(`trace ${traceId} is not in Jaeger at ${jaegerUrl} (waited ${opts.timeout} ms)\n`);
+      process.exitCode = 1;
+      return;
+    }
+    if (opts.json) process.stdout.write(`${JSON.stringify(trace, null, 2)}\n`);
+    else process.stdout.write(renderWaterfall(trace, { width: waterfallWidth(), color: useColor() }));
+  });
+
 try {
   await program.parseAsync();
 } catch (error) {
-  if (error instanceof ConfigError || error instanceof DeployConfigError) {
+  if (error instanceof ConfigError || error instanceof DeployConfigError || error instanceof JaegerError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }

@@ -1,0 +1,106 @@
+import { buildTrace, type JaegerTraceJson, type Trace } from './model.js';
+
+/** Jaeger could not be asked (not reachable, or an unexpected answer); the message names the URL. */
+export class JaegerError extends Error {
+  override name = 'JaegerError';
+}
+
+function unreachable(base: string, error: unknown): JaegerError {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return new JaegerError(
+    `Jaeger query API at ${base} is not reachable (${cause?.code ?? cause?.message ?? (error as Error).message}): start the stack (pnpm stack start) or point --jaeger-url / JAEGER_QUERY_URL at its query port (16686)`,
+  );
+}
+
+/** Throws JaegerError unless Jaeger's query API answers at `jaegerUrl`. */
+export async function pingJaeger(jaegerUrl: string, timeoutMs = 5000): Promise<void> {
+  const base = jaegerUrl.replace(/\/+$/, '');
+  let res: Response;
+  try {
+    res = await fetch(`${base}/api/services`, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    throw unreachable(base, error);
+  }
+  await res.body?.cancel();
+  if (!res.ok)
+    throw new JaegerError(
+      `${base}/api/services answered ${res.status}: is this Jaeger's query port (16686)?`,
+    );
+}
+
+const TRACE_ID = /^[0-9a-f]{1,32}$/i;
+
+/**
+ * One trace from Jaeger's query API (`GET /api/traces/{id}`), or undefined when Jaeger does not have it (yet).
+ * Throws JaegerError when Jaeger is not reachable or answers with an error.
+ */
+export async function fetchTrace(
+  jaegerUrl: string,
+  traceId: string,
+  { timeoutMs = 5000 }: { timeoutMs?: number } = {},
+): Promise<Trace | undefined> {
+  if (!TRACE_ID.test(traceId)) throw new JaegerError(`"${traceId}" is not a trace id (1–32 hex digits)`);
+  const base = jaegerUrl.replace(/\/+$/, '');
+  const url = `${base}/api/traces/${traceId.toLowerCase()}`;
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    throw unreachable(base, error);
+  }
+  if (res.status === 404) {
+    await res.body?.cancel();
+    return undefined;
+  }
+  if (!res.ok) throw new JaegerError(`${url} answered ${res.status} ${(await res.text()).slice(0, 200)}`);
+  const body = (await res.json()) as { data?: JaegerTraceJson[] | null };
+  const raw = body.data?.[0];
+  return raw?.spans.length ? buildTrace(raw) : undefined;
+}
+
+export interface WaitOptions {
+  /** Stop polling once this holds (default: the trace has no orphans). */
+  readonly complete?: (trace: Trace) => boolean;
+  /** Give up after this long and return the last trace seen. @default 30000 */
+  readonly timeoutMs?: number;
+  /** @default 500 */
+  readonly intervalMs?: number;
+  /**
+   * Once complete, keep polling until the span count stays the same for this long, so spans still in a batch
+   * exporter (the Milvus server exports on its own schedule) make it into the result. @default 1000
+   */
+  readonly settleMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Polls Jaeger until the trace is complete and settled, or the time is up. Spans of one trace arrive in batches
+ * from each process's exporter, so the first answer is often partial. Returns the last trace seen (undefined when
+ * Jaeger never had it), so the caller can say what is missing.
+ */
+export async function waitForTrace(
+  jaegerUrl: string,
+  traceId: string,
+  {
+    complete = (t) => t.orphans.length === 0,
+    timeoutMs = 30_000,
+    intervalMs = 500,
+    settleMs = 1000,
+  }: WaitOptions = {},
+): Promise<Trace | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  let last: Trace | undefined;
+  let stableSince: number | undefined;
+  for (;;) {
+    const next = await fetchTrace(jaegerUrl, traceId);
+    if (next) {
+      if (next.spans.length !== last?.spans.length) stableSince = Date.now();
+      last = next;
+    }
+    if (last && complete(last) && stableSince !== undefined && Date.now() - stableSince >= settleMs)
+      return last;
+    if (Date.now() >= deadline) return last;
+    await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())));
+  }
+}
