@@ -1,0 +1,101 @@
+/**
+ * Start-up and shutdown. Run with `node --import @milvus-otel/node/register src/server.ts`: the preset is then set
+ * up before Express, http and the Milvus SDK load, so all of them are traced.
+ */
+import { createServer } from 'node:http';
+import { ConfigError } from '@milvus-otel/config';
+import { shutdown as shutdownTracing } from '@milvus-otel/node';
+import { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { createApp } from './app.ts';
+import { ensureCollection } from './documents.ts';
+import { createIngestQueue } from './queue.ts';
+import { seedIfEmpty } from './seed.ts';
+import { loadSettings, type Settings } from './settings.ts';
+
+/** Deadline of each Milvus call, so a stuck server turns into a 503 instead of a hanging request. */
+const MILVUS_TIMEOUT_MS = 10_000;
+/** The most a graceful shutdown may take before the process gives up on stragglers. */
+const SHUTDOWN_TIMEOUT_MS = 15_000;
+
+let settings: Settings;
+try {
+  settings = loadSettings();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  // Nothing has started yet: no connection to close, no span to flush.
+  console.error(error.message);
+  process.exit(1);
+}
+
+const milvus = new MilvusClient({ ...settings.milvus, timeout: MILVUS_TIMEOUT_MS });
+try {
+  await ensureCollection(milvus, settings.collection);
+  const seeded = await seedIfEmpty(milvus, settings.collection);
+  if (seeded > 0) console.log(`seeded ${seeded} sample documents into ${settings.collection}`);
+} catch (error) {
+  console.error(
+    `Could not prepare collection ${settings.collection} on Milvus at ${settings.milvus.address}: ${(error as Error).message}\n` +
+      '  Fix: start Milvus or point MILVUS_ADDRESS (and MILVUS_TOKEN / MILVUS_TLS) at it.',
+  );
+  await milvus.closeConnection().catch(() => undefined);
+  await shutdownTracing(); // exports the spans of the failed calls: they show what went wrong
+  process.exit(1);
+}
+
+const ingest = settings.redisUrl ? createIngestQueue(settings.redisUrl, settings.ingestQueue) : undefined;
+let stopping = false;
+const app = createApp({
+  milvus,
+  collection: settings.collection,
+  ingest,
+  isShuttingDown: () => stopping,
+});
+
+const server = createServer(app);
+server.on('request', (_req, res) => {
+  // Keep-alive connections would hold server.close() open: once stopping, each response closes its connection.
+  if (stopping) res.setHeader('connection', 'close');
+});
+server.once('error', async (error) => {
+  console.error(
+    `Could not listen on port ${settings.port}: ${error.message}\n  Fix: set PORT to a free port.`,
+  );
+  await Promise.allSettled([ingest?.close(), milvus.closeConnection()]);
+  await shutdownTracing();
+  process.exit(1);
+});
+server.listen(settings.port, () => {
+  console.log(
+    `express-service listening on http://localhost:${settings.port} (collection ${settings.collection}, ` +
+      `ingest ${ingest ? `queue ${settings.ingestQueue}` : 'off: REDIS_URL not set'})`,
+  );
+});
+
+/**
+ * SIGTERM / SIGINT: stop accepting, let in-flight requests finish, close Milvus and Redis, then let the process end
+ * on its own. The preset starts flushing spans on the same signal; waiting for that flush here (instead of calling
+ * process.exit) keeps the last requests' spans. The listeners stay registered (`on`, not `once`): the preset
+ * re-raises the signal, which would kill the process mid-shutdown, only when nobody else listens.
+ */
+async function stop(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) {
+    console.error(`${signal} again: exiting now`);
+    process.exit(1);
+  }
+  stopping = true;
+  console.log(`${signal}: shutting down`);
+  setTimeout(() => {
+    console.error(`shutdown did not finish within ${SHUTDOWN_TIMEOUT_MS} ms: exiting`);
+    process.exit(1);
+  }, SHUTDOWN_TIMEOUT_MS).unref();
+
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+  await Promise.allSettled([ingest?.close(), milvus.closeConnection()]);
+  await shutdownTracing();
+  console.log('shut down');
+}
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

@@ -1,0 +1,77 @@
+/**
+ * The service's settings, all from the environment and validated up front: a bad value stops start-up with one
+ * error that names every bad variable and its fix, before anything connects or listens.
+ */
+import {
+  ConfigError,
+  type EnvSource,
+  envInt,
+  envSetting,
+  envString,
+  envUrl,
+  type MilvusClientConfig,
+  milvusClientConfig,
+  parseClientEnv,
+  parseEnv,
+} from '@milvus-otel/config';
+
+/** Milvus collection names: a letter or underscore, then letters, digits, underscores; at most 255. */
+const MILVUS_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
+
+const APP_ENV = {
+  PORT: envSetting(envInt(3000, { min: 1, max: 65535 }), 'a TCP port from 1 to 65535', 'set PORT=3000'),
+  DOCS_COLLECTION: envSetting(
+    envString('docs', MILVUS_NAME),
+    'a Milvus collection name (a letter or _, then letters, digits or _; at most 255)',
+    'set DOCS_COLLECTION=docs',
+  ),
+  REDIS_URL: envSetting(
+    envUrl(['redis:', 'rediss:'], undefined),
+    'a redis:// or rediss:// URL',
+    'set REDIS_URL=redis://localhost:6379, or unset it to run without POST /ingest',
+  ),
+  INGEST_QUEUE: envSetting(
+    envString('ingest', /^[A-Za-z0-9_.-]{1,128}$/),
+    'a queue name (letters, digits, _ . -; at most 128)',
+    'set INGEST_QUEUE=ingest',
+  ),
+};
+
+export interface Settings {
+  port: number;
+  collection: string;
+  /** Unset: POST /ingest answers 503. */
+  redisUrl: string | undefined;
+  ingestQueue: string;
+  milvus: MilvusClientConfig;
+}
+
+/** Reads every setting; throws one ConfigError listing the service's and the Milvus connection's problems together. */
+export function loadSettings(env: EnvSource = process.env): Settings {
+  const problems: ConfigError[] = [];
+  const attempt = <T>(parse: () => T): T | undefined => {
+    try {
+      return parse();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(error);
+      return undefined;
+    }
+  };
+  const app = attempt(() => parseEnv('express-service settings', APP_ENV, env));
+  // The same MILVUS_* variables the tracing preset validates (MILVUS_ADDRESS, MILVUS_TOKEN, MILVUS_TLS…).
+  const client = attempt(() => parseClientEnv(env).data);
+  if (!app || !client) {
+    throw new ConfigError(
+      'express-service settings',
+      problems.flatMap((p) => p.issues),
+    );
+  }
+  return {
+    port: app.PORT,
+    collection: app.DOCS_COLLECTION,
+    redisUrl: app.REDIS_URL,
+    ingestQueue: app.INGEST_QUEUE,
+    milvus: milvusClientConfig(client),
+  };
+}
