@@ -1,0 +1,101 @@
+/**
+ * The worker's settings, read from the environment: Milvus (MILVUS_*) and the service name as the tracing preset
+ * reads them, plus the worker's own variables. A bad value stops start-up with one error naming every variable.
+ */
+import {
+  ConfigError,
+  type ConfigIssue,
+  type EnvSource,
+  envInt,
+  envSetting,
+  envString,
+  envUrl,
+  type MilvusClientConfig,
+  milvusClientConfig,
+  parseClientEnv,
+  parseEnv,
+} from '@milvus-otel/config';
+import { LIMITS } from './documents.ts';
+
+export const WORKER_ENV = {
+  REDIS_URL: envSetting(
+    envUrl(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
+    'a redis:// or rediss:// URL',
+    'set REDIS_URL=redis://127.0.0.1:6379 (rediss:// for TLS)',
+  ),
+  INGEST_QUEUE: envSetting(
+    // BullMQ uses `:` to build its Redis keys, so queue names stay to letters, digits, `_`, `-` and `.`.
+    envString('ingest', /^[A-Za-z0-9_.-]{1,100}$/),
+    'a queue name of 1 to 100 letters, digits, "_", "-" or "."',
+    'set INGEST_QUEUE=ingest',
+  ),
+  DOCS_COLLECTION: envSetting(
+    envString('docs', /^[A-Za-z_][A-Za-z0-9_]{0,254}$/),
+    'a Milvus collection name (a letter or "_", then letters, digits or "_", at most 255)',
+    'set DOCS_COLLECTION=docs',
+  ),
+  BATCH_SIZE: envSetting(
+    envInt(100, { min: 1, max: LIMITS.batch }),
+    `a whole number from 1 to ${LIMITS.batch} (documents per Milvus upsert)`,
+    'set BATCH_SIZE=100',
+  ),
+  CONCURRENCY: envSetting(
+    envInt(1, { min: 1, max: 100 }),
+    'a whole number from 1 to 100 (jobs processed at once)',
+    'set CONCURRENCY=1',
+  ),
+  PORT: envSetting(
+    envInt(3001, { min: 0, max: 65535 }),
+    'a port number from 0 to 65535 (0 picks a free one)',
+    'set PORT=3001',
+  ),
+};
+
+export interface Settings {
+  serviceName: string;
+  milvus: MilvusClientConfig;
+  redisUrl: string;
+  queue: string;
+  collection: string;
+  batchSize: number;
+  concurrency: number;
+  port: number;
+}
+
+/** Throws one ConfigError listing every bad variable, Milvus's and the worker's together. */
+export function loadSettings(env: EnvSource = process.env): Settings {
+  const issues: ConfigIssue[] = [];
+  const attempt = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      issues.push(...error.issues);
+      return undefined;
+    }
+  };
+  const client = attempt(() => parseClientEnv(env).data);
+  const own = attempt(() => parseEnv('worker settings', WORKER_ENV, env));
+  if (!client || !own) throw new ConfigError('worker settings', issues);
+  return {
+    serviceName: client.serviceName,
+    milvus: milvusClientConfig(client),
+    redisUrl: own.REDIS_URL,
+    queue: own.INGEST_QUEUE,
+    collection: own.DOCS_COLLECTION,
+    batchSize: own.BATCH_SIZE,
+    concurrency: own.CONCURRENCY,
+    port: own.PORT,
+  };
+}
+
+/** Settings, or the error on stderr and exit code 1. */
+export function loadSettingsOrExit(env: EnvSource = process.env): Settings {
+  try {
+    return loadSettings(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The queue worker: consumes `ingest` jobs from BullMQ and writes their documents into Milvus, each job traced as a
+ * continuation of the producer's trace. Start it with the tracing preset loaded first:
+ *
+ *   node --import @milvus-otel/node/register src/worker.ts
+ *
+ * SIGTERM / SIGINT: stop taking jobs, finish the running ones, close Redis and Milvus, flush the spans, exit 0.
+ */
+import { shutdown as shutdownTracing } from '@milvus-otel/node';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { ensureCollection } from './documents.ts';
+import { startHealthServer } from './health.ts';
+import { type JobResult, processJob } from './process-job.ts';
+import { loadSettingsOrExit } from './settings.ts';
+
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+// The preset flushes and shuts tracing down as soon as SIGTERM / SIGINT arrives. Here the running job goes on after
+// the signal, and its spans (the job span, the last batches' Milvus spans) would end after that shutdown and be
+// dropped. So the worker takes the signals over and shuts tracing down itself, once the job is done.
+for (const signal of SIGNALS) {
+  for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
+}
+
+const log = (message: string) => console.log(`worker: ${message}`);
+const settings = loadSettingsOrExit();
+const tracer = trace.getTracer('@milvus-otel/example-worker');
+
+const milvus = new MilvusClient(settings.milvus);
+// BullMQ workers block on Redis: commands must wait for a reconnect rather than fail after a few retries.
+const connection = new Redis(settings.redisUrl, { maxRetriesPerRequest: null });
+let lastRedisError = '';
+connection.on('error', (error: Error) => {
+  if (error.message !== lastRedisError) console.error(`worker: Redis: ${error.message}`);
+  lastRedisError = error.message;
+});
+connection.on('ready', () => {
+  lastRedisError = '';
+});
+
+let worker: Worker | undefined;
+let stopping = false;
+let running = 0;
+
+const health = await startHealthServer(settings.port, {
+  redis: async () => connection.status === 'ready' && (await connection.ping()) === 'PONG',
+  milvus: async () => (await milvus.checkHealth()).isHealthy,
+  worker: () => !stopping && worker?.isRunning() === true,
+});
+log(`health on http://127.0.0.1:${health.port}/healthz`);
+
+for (const signal of SIGNALS) process.on(signal, (s) => void stop(s));
+
+try {
+  await tracer.startActiveSpan('ensure collection', async (span) => {
+    try {
+      span.setAttribute('db.collection.name', settings.collection);
+      await ensureCollection(milvus, settings.collection);
+    } catch (error) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+} catch (error) {
+  console.error(
+    `worker: cannot prepare collection "${settings.collection}" on Milvus at ${settings.milvus.address}: ${(error as Error).message}`,
+  );
+  await close();
+  process.exit(1);
+}
+
+if (!stopping) {
+  const ctx = {
+    milvus,
+    queue: settings.queue,
+    collection: settings.collection,
+    batchSize: settings.batchSize,
+  };
+  worker = new Worker<unknown, JobResult>(
+    settings.queue,
+    async (job) => {
+      running++;
+      try {
+        log(`job ${job.id} started (attempt ${job.attemptsStarted}/${job.opts.attempts ?? 1})`);
+        return await processJob(job, ctx);
+      } finally {
+        running--;
+      }
+    },
+    { connection, concurrency: settings.concurrency },
+  );
+  worker.on('completed', (job, result) =>
+    log(`job ${job.id} completed: ${result.upserted} document(s) in ${result.batches} batch(es)`),
+  );
+  worker.on('failed', (job, error) => {
+    const attempts = job?.opts.attempts ?? 1;
+    const final = error.name === 'UnrecoverableError' || (job?.attemptsMade ?? attempts) >= attempts;
+    log(
+      `job ${job?.id} failed (attempt ${job?.attemptsStarted}/${attempts}, ${final ? 'final' : 'will retry'}): ${error.message}`,
+    );
+  });
+  worker.on('error', (error) => console.error(`worker: ${error.message}`));
+  await worker.waitUntilReady();
+  log(
+    `consuming queue "${settings.queue}" into collection "${settings.collection}" (batch ${settings.batchSize}, concurrency ${settings.concurrency})`,
+  );
+}
+
+async function close(): Promise<void> {
+  await health.close();
+  await connection.quit().catch(() => connection.disconnect());
+  await milvus.closeConnection();
+  // Exports every span still queued (the drained jobs' too) within the preset's deadline.
+  await shutdownTracing();
+}
+
+async function stop(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) {
+    console.error(
+      `worker: ${signal} again: exiting now; an interrupted job is picked up again once its lock expires`,
+    );
+    process.exit(1);
+  }
+  stopping = true;
+  log(`${signal}: stopping, waiting for ${running} running job(s)`);
+  // Takes no new job and resolves once the running ones have completed or failed.
+  await worker?.close();
+  await close();
+  log('stopped');
+  process.exit(0);
+}
