@@ -29,6 +29,7 @@ try {
 
 const milvus = new MilvusClient({ ...settings.milvus, timeout: MILVUS_TIMEOUT_MS });
 try {
+  await milvus.connectPromise; // the client connects in its constructor; a refused connection surfaces here
   await ensureCollection(milvus, settings.collection);
   const seeded = await seedIfEmpty(milvus, settings.collection);
   if (seeded > 0) console.log(`seeded ${seeded} sample documents into ${settings.collection}`);

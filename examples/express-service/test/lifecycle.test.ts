@@ -1,0 +1,82 @@
+import { isDescendant, type JaegerTrace, waitForTrace } from '@milvus-otel/stack';
+import { afterAll, describe, expect, it } from 'vitest';
+import { appEnv, dropCollection, jaegerUrl, runApp, serverSpan, startApp, unique } from './helpers.ts';
+
+const collection = unique('express_lifecycle');
+
+afterAll(async () => {
+  await dropCollection(collection);
+});
+
+describe('start-up', () => {
+  it('stops with exit code 1 and one error naming every bad variable, before connecting to anything', async () => {
+    const run = await runApp(
+      appEnv({
+        OTEL_SERVICE_NAME: unique('express_bad_env'),
+        PORT: '70000',
+        DOCS_COLLECTION: 'docs; drop',
+        REDIS_URL: 'http://localhost:6379',
+        MILVUS_ADDRESS: '127.0.0.1:1', // would fail later: the settings must stop it first
+      }),
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('Invalid express-service settings (3 problems)');
+    for (const variable of ['PORT', 'DOCS_COLLECTION', 'REDIS_URL']) expect(run.stderr).toContain(variable);
+    expect(run.stderr).toContain('Fix: set PORT=3000');
+    expect(run.stderr).not.toMatch(/^\s+at /m); // no stack trace
+    expect(run.stdout).not.toContain('listening');
+  });
+
+  it('stops with exit code 1 and says which Milvus it could not reach', async () => {
+    const run = await runApp(
+      appEnv({ OTEL_SERVICE_NAME: unique('express_no_milvus'), MILVUS_ADDRESS: '127.0.0.1:1' }),
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('on Milvus at 127.0.0.1:1');
+    expect(run.stderr).toContain('Fix: start Milvus or point MILVUS_ADDRESS');
+    expect(run.stdout).not.toContain('listening');
+  });
+});
+
+describe('without REDIS_URL, and shutdown', () => {
+  it('answers POST /ingest with 503; on SIGTERM exits 0 and the last request spans reach Jaeger', async () => {
+    const service = unique('express_sigterm');
+    const app = await startApp(
+      // Spans would stay in the queue for a minute on their own: only the flush on SIGTERM can export them.
+      appEnv({ OTEL_SERVICE_NAME: service, DOCS_COLLECTION: collection, OTEL_BSP_SCHEDULE_DELAY: '60000' }),
+    );
+    try {
+      const ingest = await fetch(`${app.url}/ingest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 'a', title: 'A', body: 'a', category: 'c' }),
+      });
+      expect(ingest.status).toBe(503);
+      expect(await ingest.json()).toMatchObject({
+        error: 'queue_not_configured',
+        message: expect.stringContaining('REDIS_URL'),
+      });
+
+      const res = await fetch(`${app.url}/search?q=tracing`);
+      expect(res.status).toBe(200);
+      const traceId = res.headers.get('x-trace-id') as string;
+
+      app.child.kill('SIGTERM');
+      expect(await app.exited).toEqual({ code: 0, signal: null });
+      expect(app.output()).toContain('shut down');
+
+      const trace = await waitForTrace(
+        jaegerUrl,
+        traceId,
+        (t) => t.spans.some((s) => s.name === `search ${collection}`),
+        15_000,
+      );
+      const server = trace && serverSpan(trace, service, 'GET /search');
+      const client = trace?.spans.find((s) => s.name === `search ${collection}`);
+      expect(server, `server span of ${traceId}`).toBeDefined();
+      expect(client && server && isDescendant(trace as JaegerTrace, client, server.spanId)).toBe(true);
+    } finally {
+      if (app.child.exitCode === null) app.child.kill('SIGKILL');
+    }
+  });
+});
