@@ -1,0 +1,266 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { forceFlush, register, shutdown, traceProducer } from '@milvus-otel/node';
+import { trace } from '@opentelemetry/api';
+import { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Document, ensureCollection, getDocument } from '../src/documents.ts';
+import { type IngestJobData, JOB_NAME, JOB_OPTIONS } from '../src/process-job.ts';
+import {
+  type App,
+  appEnv,
+  descendsFrom,
+  enqueue,
+  isError,
+  SPAN_KIND,
+  type Span,
+  stackEnv,
+  startWorker,
+  unique,
+  waitForJob,
+  waitForSpans,
+} from './helpers.ts';
+
+const queueName = unique('ingest');
+const collection = unique('docs');
+const workerService = unique('worker');
+const cliService = unique('enqueue_cli');
+const testService = unique('producer');
+const BATCH_SIZE = 3;
+const env = appEnv({ INGEST_QUEUE: queueName, DOCS_COLLECTION: collection, BATCH_SIZE: String(BATCH_SIZE) });
+
+let worker: App;
+let port: number;
+let redis: Redis;
+let queue: Queue<IngestJobData>;
+let milvus: MilvusClient;
+let tmp: string;
+
+beforeAll(async () => {
+  register({ env: { ...appEnv(), OTEL_SERVICE_NAME: testService }, handleSignals: false });
+  redis = new Redis(stackEnv.REDIS_URL as string, { maxRetriesPerRequest: null });
+  queue = new Queue(queueName, { connection: redis });
+  milvus = new MilvusClient({ address: stackEnv.MILVUS_ADDRESS as string, logLevel: 'error' });
+  tmp = await mkdtemp(join(tmpdir(), 'worker-test-'));
+  ({ app: worker, port } = await startWorker({ ...env, OTEL_SERVICE_NAME: workerService }));
+});
+
+afterAll(async () => {
+  const exit = await worker?.stop();
+  expect(exit?.code).toBe(0);
+  await queue?.obliterate({ force: true });
+  await queue?.close();
+  await redis?.quit();
+  await milvus?.dropCollection({ collection_name: collection });
+  await milvus?.closeConnection();
+  await rm(tmp, { recursive: true, force: true });
+  await shutdown();
+});
+
+const docs = (prefix: string, count: number): Document[] =>
+  Array.from({ length: count }, (_, i) => ({
+    id: `${prefix}-${i}`,
+    title: `Document ${i} of ${prefix}`,
+    body: `Body ${i}: queued work traced from the producer into Milvus.`,
+    category: i % 2 ? 'odd' : 'even',
+  }));
+
+/** Queues a job from this process inside a producer span, as the Express service does. */
+async function produce(data: Omit<IngestJobData, 'trace'> & { trace?: unknown }, options = {}) {
+  return trace.getTracer('worker-test').startActiveSpan('test request', async (span) => {
+    const job = await traceProducer({ queue: queueName }, (carrier) =>
+      queue.add(JOB_NAME, { trace: carrier, ...data } as IngestJobData, { ...JOB_OPTIONS, ...options }),
+    );
+    span.end();
+    await forceFlush();
+    return { jobId: job.id as string, traceId: span.spanContext().traceId };
+  });
+}
+
+const serverSpansUnder = (spans: Span[], client: Span) =>
+  spans.filter((s) => s.service !== workerService && descendsFrom(spans, s, client.spanId));
+
+/**
+ * Reads the job's trace back from Jaeger and checks its shape: producer span → job span (parent AND link) → one
+ * `upsert` client span per batch → Milvus server spans.
+ */
+async function checkJobTrace(traceId: string, producerService: string, batches: number) {
+  const upsertName = `upsert ${collection}`;
+  // The last attempt's job span: the one that succeeded.
+  const lastJob = (all: Span[]) =>
+    all
+      .filter((s) => s.name === `process ${queueName}`)
+      .sort(
+        (a, b) =>
+          (a.attributes['messaging.bullmq.job.attempt'] as number) -
+          (b.attributes['messaging.bullmq.job.attempt'] as number),
+      )
+      .at(-1);
+  const upsertsOf = (all: Span[], job: Span | undefined) =>
+    all.filter(
+      (s) => s.name === upsertName && s.parentSpanId !== undefined && s.parentSpanId === job?.spanId,
+    );
+  const spans = await waitForSpans(traceId, (all) => {
+    const upserts = upsertsOf(all, lastJob(all));
+    return (
+      upserts.length >= batches &&
+      upserts.every((u) => serverSpansUnder(all, u).some((s) => s.name === 'Proxy-Upsert'))
+    );
+  });
+  const producer = spans.find((s) => s.name === `send ${queueName}`);
+  expect(producer).toMatchObject({ service: producerService, kind: SPAN_KIND.producer });
+  const jobs = spans.filter((s) => s.name === `process ${queueName}`);
+  const job = lastJob(spans) as Span;
+  expect(job).toMatchObject({
+    service: workerService,
+    kind: SPAN_KIND.consumer,
+    parentSpanId: producer?.spanId,
+  });
+  expect(job.links).toContainEqual(expect.objectContaining({ traceId, spanId: producer?.spanId }));
+  expect(job.attributes).toMatchObject({
+    'messaging.system': 'bullmq',
+    'messaging.destination.name': queueName,
+    'messaging.bullmq.job.name': JOB_NAME,
+  });
+  expect(isError(job)).toBe(false);
+  const upserts = upsertsOf(spans, job);
+  expect(upserts).toHaveLength(batches);
+  for (const upsert of upserts) {
+    expect(upsert).toMatchObject({
+      service: workerService,
+      kind: SPAN_KIND.client,
+      parentSpanId: job.spanId,
+    });
+    expect(upsert.attributes).toMatchObject({ 'db.system.name': 'milvus', 'db.collection.name': collection });
+    // Milvus's own spans (another service: `standalone` natively) continue the trace under the client span.
+    expect(serverSpansUnder(spans, upsert).map((s) => s.name)).toContain('Proxy-Upsert');
+  }
+  return { spans, producer: producer as Span, job, jobs };
+}
+
+/** Milvus reads are bounded-staleness by default: poll until the documents are visible. */
+async function expectStored(documents: Document[]) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const found = await Promise.all(documents.map((d) => getDocument(milvus, collection, d.id)));
+    if (found.every(Boolean) || Date.now() > deadline) {
+      expect(found).toEqual(documents);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+describe('queue worker', () => {
+  it('answers /healthz with 200 when Redis, Milvus and the worker are up', async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('processes a job queued by the CLI: enqueue span → producer span → job span → upsert spans → Milvus', async () => {
+    const documents = docs('cli', 4);
+    const file = join(tmp, 'docs.json');
+    await writeFile(file, JSON.stringify(documents));
+    const { jobId, traceId } = await enqueue([file], { ...env, OTEL_SERVICE_NAME: cliService });
+
+    const job = await waitForJob(queue, jobId);
+    expect(await job.getState()).toBe('completed');
+    expect(job.returnvalue).toEqual({ upserted: 4, batches: 2 });
+
+    const { spans, producer } = await checkJobTrace(traceId, cliService, 2);
+    const root = spans.find((s) => s.name === 'enqueue documents');
+    expect(root).toMatchObject({ service: cliService, parentSpanId: undefined });
+    expect(producer.parentSpanId).toBe(root?.spanId);
+    await expectStored(documents);
+  });
+
+  it('processes a job queued by a traced producer in another service, one Milvus span per batch', async () => {
+    const documents = docs('api', 7);
+    const { jobId, traceId } = await produce({ documents });
+    const job = await waitForJob(queue, jobId);
+    expect(job.returnvalue).toEqual({ upserted: 7, batches: 3 });
+    const { job: span } = await checkJobTrace(traceId, testService, 3);
+    expect(span.attributes).toMatchObject({
+      'messaging.message.id': jobId,
+      'messaging.bullmq.job.attempt': 1,
+      'messaging.bullmq.job.max_attempts': 3,
+      'app.documents.count': 7,
+      'app.documents.upserted': 7,
+    });
+    await expectStored(documents);
+  });
+
+  it('fails a job with invalid data at once, without retry, with the reason on the job and the span', async () => {
+    const { jobId, traceId } = await produce({
+      documents: [
+        { id: 'ok-1', title: 'fine', body: '', category: 'x' },
+        { id: '', title: 'no id' } as Document,
+      ],
+    });
+    const job = await waitForJob(queue, jobId);
+    expect(await job.getState()).toBe('failed');
+    expect(job.attemptsMade).toBe(1); // of 3 allowed: not retried
+    expect(job.failedReason).toMatch(/invalid job data/);
+    expect(job.failedReason).toMatch(/documents\[1\]\.id|documents\.1\.id/);
+    expect(job.failedReason).toMatch(/category/);
+
+    const spans = await waitForSpans(traceId, (all) => all.some((s) => s.name === `process ${queueName}`));
+    const jobSpans = spans.filter((s) => s.name === `process ${queueName}`);
+    expect(jobSpans).toHaveLength(1);
+    const span = jobSpans[0] as Span;
+    expect(isError(span)).toBe(true);
+    expect(span.status.message).toMatch(/invalid job data/);
+    expect(span.attributes['messaging.bullmq.job.will_retry']).toBe(false);
+    expect(span.events.find((e) => e.name === 'exception')?.attributes).toMatchObject({
+      'exception.type': 'UnrecoverableError',
+    });
+    expect(spans.some((s) => s.name.startsWith('upsert '))).toBe(false);
+  });
+
+  it('retries a job that failed on Milvus, each attempt a span of the same trace', async () => {
+    // The collection disappears (an operator dropped it): the first attempt fails on Milvus.
+    await milvus.dropCollection({ collection_name: collection });
+    const documents = docs('retry', 2);
+    const { jobId, traceId } = await produce({ documents }, { backoff: { type: 'fixed', delay: 2000 } });
+    const failedOnce = async () => ((await queue.getJob(jobId))?.attemptsMade ?? 0) >= 1;
+    const deadline = Date.now() + 20_000;
+    while (!(await failedOnce()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // It is restored before the retry.
+    await ensureCollection(milvus, collection);
+
+    const job = await waitForJob(queue, jobId);
+    expect(await job.getState()).toBe('completed');
+    expect(job.attemptsMade).toBeGreaterThanOrEqual(1);
+
+    const { jobs, producer, spans } = await checkJobTrace(traceId, testService, 1);
+    expect(jobs.length).toBe(job.attemptsStarted);
+    const [first, ...rest] = [...jobs].sort(
+      (a, b) =>
+        (a.attributes['messaging.bullmq.job.attempt'] as number) -
+        (b.attributes['messaging.bullmq.job.attempt'] as number),
+    ) as [Span, ...Span[]];
+    const last = rest.at(-1) as Span;
+    expect(first.attributes).toMatchObject({
+      'messaging.bullmq.job.attempt': 1,
+      'messaging.bullmq.job.will_retry': true,
+    });
+    expect(isError(first)).toBe(true);
+    expect(first.events.map((e) => e.name)).toContain('exception');
+    // The failed attempt's Milvus call is there too, failed, under that attempt's span.
+    const failedUpsert = spans.find(
+      (s) => s.parentSpanId === first.spanId && s.name === `upsert ${collection}`,
+    );
+    expect(failedUpsert && isError(failedUpsert)).toBe(true);
+    expect(last.attributes['messaging.bullmq.job.attempt']).toBe(jobs.length);
+    expect(isError(last)).toBe(false);
+    expect(last.events.find((e) => e.name === 'job.retry')?.attributes).toMatchObject({
+      'messaging.bullmq.job.attempt': jobs.length,
+    });
+    for (const attempt of jobs) expect(attempt.parentSpanId).toBe(producer.spanId);
+    await expectStored(documents);
+  });
+});
