@@ -140,7 +140,7 @@ const positiveInt = (what: string) => (value: string) => {
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${what} must be a whole number ≥ 1`);
   return n;
 };
-const waterfallWidth = () => process.stdout.columns || 100;
+const waterfallWidth = () => process.stdout.columns || Number(process.env.COLUMNS) || 100;
 
 program
   .command('verify')

@@ -58,7 +58,7 @@ export function renderWaterfall(trace: Trace, { width = 100, color = false }: Wa
   const durW = 8;
   const labels = trace.spans.map((s) => `${'  '.repeat(s.depth)}${s.orphan ? '⚠ ' : ''}${s.name}`);
   const nameW = Math.min(Math.max(16, Math.floor(width * 0.4)), Math.max(...labels.map((l) => l.length)));
-  const barW = Math.max(10, width - nameW - serviceW - durW - 4);
+  const barW = Math.max(10, width - nameW - serviceW - durW - 3);
   const total = Math.max(1, trace.duration);
 
   const axisEnd = formatDuration(trace.duration);
@@ -76,8 +76,10 @@ export function renderWaterfall(trace: Trace, { width = 100, color = false }: Wa
   );
 
   trace.spans.forEach((span, i) => {
-    const offset = Math.min(barW - 1, Math.floor(((span.startTime - trace.startTime) / total) * barW));
-    const length = Math.max(1, Math.min(barW - offset, Math.round((span.duration / total) * barW)));
+    const from = span.startTime - trace.startTime;
+    const offset = Math.min(barW - 1, Math.floor((from / total) * barW));
+    const end = Math.min(barW, Math.round(((from + span.duration) / total) * barW));
+    const length = Math.max(1, end - offset);
     const bar = `${' '.repeat(offset)}${'█'.repeat(length)}`.padEnd(barW);
     const service = (serviceColor.get(span.service) ?? c.white)(truncate(span.service, serviceW));
     const name = truncate(labels[i] ?? span.name, nameW);

@@ -1,0 +1,321 @@
+// Against the live stack: a real app (traced by @milvus-otel/node) makes real traces through Milvus into Jaeger;
+// the built CLI prints them, checkTrace judges them, and verifyExamples runs against stand-ins for the examples
+// that answer with those trace ids.
+import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { clientEnv, loadSettings } from '@milvus-otel/stack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitForTrace } from '../src/trace/jaeger.ts';
+import type { Trace } from '../src/trace/model.ts';
+import { checkTrace, type TraceExpectation } from '../src/verify/check.ts';
+import { EXPECTATIONS, verifyExamples } from '../src/verify/verify.ts';
+
+const exec = promisify(execFile);
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const stack = clientEnv(loadSettings());
+const jaegerUrl = stack.JAEGER_QUERY_URL as string;
+const service = `deploy-test-${process.pid}`;
+
+async function run(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [cli, ...args], {
+      env: { ...process.env, JAEGER_QUERY_URL: jaegerUrl, NO_COLOR: '1', ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+interface Ids {
+  search: string;
+  function: string;
+  missing: string;
+  ingest: string;
+  producer: string;
+  linked: string;
+}
+let ids: Ids;
+/** A port nothing listens on. */
+let closed: string;
+const traces: Partial<Record<keyof Ids, Trace | undefined>> = {};
+const LINKED: TraceExpectation = { entry: { kind: 'consumer' } };
+
+beforeAll(async () => {
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  closed = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`;
+  await new Promise((r) => probe.close(r));
+  const { stdout } = await exec(
+    process.execPath,
+    ['--import', '@milvus-otel/node/register', 'test/fixtures/traced-app.mjs', `deploy_trace_${Date.now()}`],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        MILVUS_ADDRESS: stack.MILVUS_ADDRESS,
+        OTEL_EXPORTER_OTLP_ENDPOINT: stack.OTEL_EXPORTER_OTLP_ENDPOINT,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        OTEL_SERVICE_NAME: service,
+      },
+    },
+  );
+  ids = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Ids;
+  const wait = (id: string, e: TraceExpectation) =>
+    waitForTrace(jaegerUrl, id, { complete: (t) => checkTrace(t, e).length === 0, timeoutMs: 30_000 });
+  [traces.search, traces.function, traces.ingest, traces.linked] = await Promise.all([
+    wait(ids.search, EXPECTATIONS.express),
+    wait(ids.function, EXPECTATIONS.serverless),
+    wait(ids.ingest, EXPECTATIONS.worker),
+    wait(ids.linked, LINKED),
+  ]);
+}, 120_000);
+
+describe('real traces through Milvus', () => {
+  it('checkTrace passes on each shape: request, Lambda-style invocation, enqueue → consume', () => {
+    expect(checkTrace(traces.search, EXPECTATIONS.express)).toEqual([]);
+    expect(checkTrace(traces.function, EXPECTATIONS.serverless)).toEqual([]);
+    expect(checkTrace(traces.ingest, EXPECTATIONS.worker)).toEqual([]);
+    expect(checkTrace(traces.linked, LINKED)).toEqual([]);
+  });
+
+  it('Jaeger returns a link to the parent as the only reference, FOLLOWS_FROM; a link to another trace likewise', () => {
+    const producer = traces.ingest?.spans.find((s) => s.kind === 'producer');
+    const consumer = traces.ingest?.spans.find((s) => s.kind === 'consumer');
+    expect(consumer?.references).toEqual([
+      { type: 'FOLLOWS_FROM', traceId: ids.ingest, spanId: producer?.spanId },
+    ]);
+    expect(consumer?.parentId).toBe(producer?.spanId);
+    const linked = traces.linked?.spans.find((s) => s.kind === 'consumer');
+    expect(linked?.references).toEqual([
+      { type: 'FOLLOWS_FROM', traceId: ids.producer, spanId: expect.stringMatching(/^[0-9a-f]{16}$/) },
+    ]);
+    expect(linked).toMatchObject({ parentId: undefined, depth: 0, orphan: false });
+  });
+
+  it('a broken expectation fails with the reason', () => {
+    expect(checkTrace(traces.search, EXPECTATIONS.worker)).toEqual([
+      {
+        check: 'entry',
+        message: `no entry span (kind server, name ~ /^POST\\b/); root spans: "GET /search" (${service})`,
+      },
+    ]);
+    const failures = checkTrace(traces.search, {
+      entry: { kind: 'server' },
+      milvusClient: { kind: 'client', name: /^delete / },
+    });
+    expect(failures.map((f) => f.check)).toEqual(['milvus-client']);
+    expect(failures[0]?.message).toContain(
+      'no Milvus client span (kind client, name ~ /^delete /) below "GET /search"',
+    );
+    expect(checkTrace(traces.function, EXPECTATIONS.serverless)).toEqual([]);
+    expect(checkTrace(traces.linked, EXPECTATIONS.worker).map((f) => f.check)).toEqual(['entry']);
+  });
+
+  it('trace <id>: the waterfall of the real trace, services and spans in tree order', async () => {
+    const { code, stdout, stderr } = await run(['trace', ids.ingest], { COLUMNS: '120' });
+    expect(code, stderr).toBe(0);
+    const lines = stdout.split('\n');
+    expect(lines[0]).toMatch(
+      new RegExp(`^Trace ${ids.ingest}  \\S+  \\d+ spans  services: ${service}, standalone`),
+    );
+    expect(stdout).not.toContain('\u001b[');
+    const at = (pattern: RegExp) => lines.findIndex((l) => pattern.test(l));
+    const order = [
+      at(/^POST \/ingest /),
+      at(/^ {2}send ingest /),
+      at(/^ {4}process ingest /),
+      at(/^ {6}upsert deploy_trace_\d+ /),
+      at(/^ {8}milvus\.proto\.milvus\.MilvusService\/Upsert /),
+    ];
+    for (const i of order) expect(i).toBeGreaterThan(0);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(lines[order[4] ?? 0]).toContain('standalone');
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(120);
+  });
+
+  it('trace <id>: a failed span is flagged with its error; --json gives the tree', async () => {
+    const failed = await run(['trace', ids.missing], { COLUMNS: '160' });
+    expect(failed.code).toBe(0);
+    expect(failed.stdout).toContain('1 error');
+    expect(failed.stdout).toMatch(/\n {2}search deploy_trace_\d+_missing .*\n {4}✗ /);
+
+    const json = await run(['trace', ids.search, '--json']);
+    const trace = JSON.parse(json.stdout) as Trace;
+    expect(trace.traceId).toBe(ids.search);
+    expect(trace.spans.slice(0, 2).map((s) => [s.name.split(' ')[0], s.depth, s.kind])).toEqual([
+      ['GET', 0, 'server'],
+      ['search', 1, 'client'],
+    ]);
+    expect(trace.services).toContain('standalone');
+  });
+
+  it('trace <id>: exit 1 and a clear message for a trace Jaeger does not have, or a Jaeger that is down', async () => {
+    const missing = await run(['trace', '0123456789abcdef0123456789abcdef', '--timeout', '1000']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(
+      `trace 0123456789abcdef0123456789abcdef is not in Jaeger at ${jaegerUrl} (waited 1000 ms)\n`,
+    );
+    const down = await run(['trace', ids.search, '--jaeger-url', closed]);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toContain(`Jaeger query API at ${closed} is not reachable (ECONNREFUSED)`);
+    const bad = await run(['trace', 'not-a-trace-id']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('"not-a-trace-id" is not a trace id');
+  });
+});
+
+describe('verify', () => {
+  let server: Server;
+  let url: string;
+  const served = { ingest: '' };
+
+  // Stand-ins for the examples: they answer as the examples do, with the ids of the real traces made above.
+  beforeAll(async () => {
+    served.ingest = ids.ingest;
+    server = createServer((req, res) => {
+      if (req.url?.startsWith('/search')) {
+        res
+          .writeHead(200, { 'content-type': 'application/json', 'x-trace-id': ids.search })
+          .end('{"hits":[]}');
+      } else if (req.url === '/ingest' && req.method === 'POST') {
+        res.writeHead(202, { 'x-trace-id': served.ingest }).end('{"jobId":"1"}');
+      } else if (req.url === '/2015-03-31/functions/function/invocations') {
+        res.end(
+          JSON.stringify({ statusCode: 200, headers: { 'X-Trace-Id': ids.function }, body: '{"hits":[]}' }),
+        );
+      } else {
+        res.writeHead(req.url === '/healthz' ? 200 : 404).end();
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('verifyExamples: every example, N/N complete', async () => {
+    const result = await verifyExamples({
+      expressUrl: url,
+      lambdaUrl: url,
+      jaegerUrl,
+      count: 3,
+      timeoutMs: 20_000,
+    });
+    expect(result.error).toBeUndefined();
+    expect(
+      result.examples.map((e) => ({
+        example: e.example,
+        requests: e.requests,
+        complete: e.complete,
+        ok: e.ok,
+      })),
+    ).toEqual([
+      { example: 'express', requests: 3, complete: 3, ok: true },
+      { example: 'worker', requests: 3, complete: 3, ok: true },
+      { example: 'serverless', requests: 3, complete: 3, ok: true },
+    ]);
+    expect(result.ok).toBe(true);
+    expect(result.examples[1]?.traces[0]).toEqual({
+      traceId: ids.ingest,
+      ok: true,
+      spans: expect.any(Number),
+      failures: [],
+    });
+  });
+
+  it('the CLI: summary and a waterfall per example, exit 0', async () => {
+    const { code, stdout, stderr } = await run([
+      'verify',
+      '--count',
+      '2',
+      '--express-url',
+      url,
+      '--lambda-url',
+      url,
+      '--jaeger-url',
+      jaegerUrl,
+    ]);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain(`✓ express (${url}): 2/2 complete, linked traces (100%)`);
+    expect(stdout).toContain(`✓ worker (${url}): 2/2 complete, linked traces (100%)`);
+    expect(stdout).toContain(`✓ serverless (${url}): 2/2 complete, linked traces (100%)`);
+    expect(stdout).toContain(`  Trace ${ids.ingest}`);
+  });
+
+  it('a broken trace: exit 1, the failure with its trace id, the waterfall of the failing trace; --json', async () => {
+    served.ingest = ids.producer; // enqueued, but the consumer continued in another trace
+    try {
+      const { code, stdout } = await run([
+        'verify',
+        '--example',
+        'worker',
+        '--count',
+        '2',
+        '--express-url',
+        url,
+        '--timeout',
+        '2000',
+      ]);
+      expect(code).toBe(1);
+      expect(stdout).toContain(`✗ worker (${url}): 0/2 complete, linked traces (0%)`);
+      expect(stdout).toContain(`  - ${ids.producer} consumer: no consumer span (kind consumer) in the trace`);
+      expect(stdout).toContain(`  Trace ${ids.producer}`);
+
+      const json = await run([
+        'verify',
+        '--example',
+        'worker',
+        '-n',
+        '1',
+        '--express-url',
+        url,
+        '--timeout',
+        '1000',
+        '--json',
+      ]);
+      expect(json.code).toBe(1);
+      const report = JSON.parse(json.stdout);
+      expect(report).toMatchObject({
+        ok: false,
+        examples: [
+          {
+            example: 'worker',
+            requests: 1,
+            complete: 0,
+            ok: false,
+            failures: [{ traceId: ids.producer, check: 'consumer' }],
+          },
+        ],
+      });
+      expect(report.examples[0].sample).toBeUndefined();
+    } finally {
+      served.ingest = ids.ingest;
+    }
+  });
+
+  it('an example that is not running: exit 1, naming the URL and how to start it', async () => {
+    const { code, stdout } = await run(['verify', '--example', 'express', '--express-url', closed]);
+    expect(code).toBe(1);
+    expect(stdout).toContain(
+      `✗ express (${closed}): the express example is not reachable at ${closed} (ECONNREFUSED): start the examples with \`pnpm dev\``,
+    );
+    const all = await verifyExamples({ expressUrl: closed, lambdaUrl: closed, jaegerUrl });
+    expect(all.ok).toBe(false);
+    expect(all.examples.map((e) => [e.example, e.requests, e.error?.includes('pnpm dev')])).toEqual([
+      ['express', 0, true],
+      ['worker', 0, true],
+      ['serverless', 0, true],
+    ]);
+  });
+
+  it('Jaeger down: exit 1 with its URL', async () => {
+    const { code, stderr } = await run(['verify', '--express-url', url, '--jaeger-url', closed]);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`✗ Jaeger query API at ${closed} is not reachable (ECONNREFUSED)`);
+  });
+});
