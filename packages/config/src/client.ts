@@ -34,6 +34,8 @@ export type PropagatorName = (typeof PROPAGATORS)[number];
 
 export const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'] as const;
 export const TRACES_EXPORTERS = ['otlp', 'console', 'none'] as const;
+export const ESM_HOOK_MODES = ['auto', 'on', 'off'] as const;
+export type EsmHookMode = (typeof ESM_HOOK_MODES)[number];
 
 const list = <const T extends readonly string[]>(values: T, fallback: T[number][]) =>
   z
@@ -161,6 +163,11 @@ export const CLIENT_ENV = {
     'a batch size (a whole number > 0, at most OTEL_BSP_MAX_QUEUE_SIZE)',
     'set OTEL_BSP_MAX_EXPORT_BATCH_SIZE=512',
   ),
+  MILVUS_OTEL_ESM_HOOK: envSetting(
+    envEnum(ESM_HOOK_MODES, 'auto'),
+    `one of ${ESM_HOOK_MODES.join(', ')} (auto: only when the app's entry point is an ES module)`,
+    'set MILVUS_OTEL_ESM_HOOK=on if a CommonJS app import()s instrumented packages, or unset it',
+  ),
   MILVUS_ADDRESS: envSetting(
     milvusAddress,
     'host:port of the Milvus server (or an http(s):// URL)',
@@ -226,6 +233,11 @@ export interface ClientSettings {
   readonly sampler: SamplerConfig;
   readonly propagators: readonly PropagatorName[];
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  /**
+   * The ES module loader hook of `node --import @milvus-otel/node/register` (MILVUS_OTEL_ESM_HOOK): `auto` installs it
+   * only when the app's entry point is (or may be) an ES module — CommonJS apps are patched through require().
+   */
+  readonly esmHook: EsmHookMode;
   readonly batch: {
     readonly scheduleDelayMs: number;
     readonly exportTimeoutMs: number;
@@ -350,6 +362,7 @@ export function parseClientEnv(env: EnvSource = process.env): ParseResult<Client
     sampler: typeof sampler === 'string' ? { name: 'parentbased_always_on' } : sampler,
     propagators: v.OTEL_PROPAGATORS,
     logLevel: v.OTEL_LOG_LEVEL,
+    esmHook: v.MILVUS_OTEL_ESM_HOOK,
     batch: {
       scheduleDelayMs: v.OTEL_BSP_SCHEDULE_DELAY,
       exportTimeoutMs: v.OTEL_BSP_EXPORT_TIMEOUT,

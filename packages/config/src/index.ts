@@ -4,6 +4,7 @@ export {
   CLIENT_ENV,
   type ClientSettings,
   DEFAULT_OTLP_PORT,
+  type EsmHookMode,
   type OtlpProtocol,
   type ParseResult,
   type PropagatorName,

@@ -27,6 +27,7 @@ describe('parseClientEnv defaults (OpenTelemetry specification)', () => {
       sampler: { name: 'parentbased_always_on' },
       propagators: ['tracecontext', 'baggage'],
       logLevel: 'info',
+      esmHook: 'auto',
       batch: { scheduleDelayMs: 5000, exportTimeoutMs: 30_000, maxQueueSize: 2048, maxExportBatchSize: 512 },
       milvus: {
         address: 'localhost:19530',
@@ -201,12 +202,25 @@ describe('parseClientEnv errors', () => {
     ['OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 'x', 'a batch size'],
     ['MILVUS_DATABASE', '1db', 'a database name'],
     ['MILVUS_TLS', 'on', 'true or false'],
+    ['MILVUS_OTEL_ESM_HOOK', 'maybe', 'one of auto, on, off'],
   ])('%s=%s is rejected with its expectation', (key, value, expected) => {
     const error = errorOf({ [key]: value });
     expect(error.issues).toHaveLength(1);
     expect(error.issues[0]).toMatchObject({ key, value });
     expect(error.issues[0]?.expected).toContain(expected);
     expect(error.issues[0]?.fix).toMatch(/\S/);
+  });
+
+  it('MILVUS_OTEL_ESM_HOOK: auto by default, case-insensitive, and a bad value names the variable', () => {
+    expect(parseClientEnv({}).data.esmHook).toBe('auto');
+    expect(parseClientEnv({ MILVUS_OTEL_ESM_HOOK: 'OFF' }).data.esmHook).toBe('off');
+    expect(errorOf({ MILVUS_OTEL_ESM_HOOK: 'yes' }).message).toBe(
+      [
+        'Invalid tracing settings (1 problem):',
+        '  - MILVUS_OTEL_ESM_HOOK is "yes": expected one of auto, on, off (auto: only when the app\'s entry point is an ES module).',
+        '    Fix: set MILVUS_OTEL_ESM_HOOK=on if a CommonJS app import()s instrumented packages, or unset it',
+      ].join('\n'),
+    );
   });
 
   it('reports a bad variable and a bad sampler argument together', () => {

@@ -1,16 +1,20 @@
 /**
  * `node --import @milvus-otel/node/register app.js` — sets up tracing before the app loads, for ESM and CJS apps:
- * register(), then the ESM loader hook, limited to the modules the enabled instrumentations patch. Settings come from
- * the environment (OTEL_*, MILVUS_*); a bad setting stops start-up with one clear error.
+ * register(), then — for an ES module entry point, or always with MILVUS_OTEL_ESM_HOOK=on — the ESM loader hook,
+ * limited to the modules the enabled instrumentations patch. A CommonJS app loads its modules through require(),
+ * which the instrumentations patch without the hook. Settings come from the environment (OTEL_*, MILVUS_*); a bad
+ * setting stops start-up with one clear error.
+ *
+ * Built as one bundled file (see tsup.config.ts): Node loads one file instead of hundreds.
  */
 import { register as registerAsyncHooks } from 'node:module';
-import { createAddHookMessageChannel } from 'import-in-the-middle';
-import { register as registerSyncHooks, supportsSyncHooks } from 'import-in-the-middle/register-hooks.mjs';
+import { type ClientSettings, parseClientEnv } from '@milvus-otel/config';
+import { detectEntryFormat, entryPoint, needsEsmHook } from './entry-format.ts';
 import { ConfigError, instrumentedModules, register } from './sdk.ts';
 
-function start(): void {
+function exitOnConfigError<T>(work: () => T): T {
   try {
-    register();
+    return work();
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`@milvus-otel/node: tracing not started.\n${error.message}`);
@@ -20,14 +24,29 @@ function start(): void {
   }
 }
 
+const wantsHook = (settings: ClientSettings) =>
+  !settings.disabled && needsEsmHook(settings.esmHook, detectEntryFormat(entryPoint()));
+
+// In-thread hooks (Node ≥ 24.11.1 / 22.22.3): no loader thread, no round trip per module — and only the modules an
+// instrumentation asked for are intercepted. Loaded only when used.
+const { supportsSyncHooks } = await import('import-in-the-middle/supports-sync-hooks.mjs');
+
 if (supportsSyncHooks()) {
-  // In-thread hooks (Node ≥ 24.11.1 / 22.22.3): no loader thread, no round trip per module — and only the modules
-  // an instrumentation asked for are intercepted.
-  start();
-  registerSyncHooks({ include: instrumentedModules() });
+  const handle = exitOnConfigError(() => register());
+  if (handle.enabled && wantsHook(handle.settings)) {
+    const { register: registerSyncHooks } = await import('import-in-the-middle/register-hooks.mjs');
+    registerSyncHooks({ include: instrumentedModules() });
+  }
 } else {
-  const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
-  registerAsyncHooks('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
-  start();
-  await waitForAllMessagesAcknowledged();
+  // The loader thread must be listening before the instrumentations announce their modules: decide first.
+  const { data: settings } = exitOnConfigError(() => parseClientEnv(process.env));
+  if (wantsHook(settings)) {
+    const { createAddHookMessageChannel } = await import('import-in-the-middle');
+    const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
+    registerAsyncHooks('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
+    exitOnConfigError(() => register());
+    await waitForAllMessagesAcknowledged();
+  } else {
+    exitOnConfigError(() => register());
+  }
 }

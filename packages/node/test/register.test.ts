@@ -9,6 +9,12 @@ describe.each([
     'esm app work',
   ],
   ['a CJS app with register()', [fixture('milvus-app.cjs')], 'cjs app work'],
+  [
+    // No ESM loader hook for a CommonJS entry point (MILVUS_OTEL_ESM_HOOK=auto): require() is patched all the same.
+    'a CJS app with --import @milvus-otel/node/register',
+    ['--import', '@milvus-otel/node/register', fixture('milvus-app.cjs')],
+    'cjs app work',
+  ],
 ])('%s', (_name, args, rootName) => {
   it('gives one trace: app span → `search <collection>` client span → Milvus server spans, no orphan', async () => {
     const service = unique('preset');
@@ -71,6 +77,16 @@ describe('start-up', () => {
     );
     expect(run.stderr).toContain('OTEL_TRACES_SAMPLER_ARG is "2"');
     expect(run.stderr).not.toMatch(/\bat \S+ \(/); // no stack trace
+  });
+
+  it('rejects a bad MILVUS_OTEL_ESM_HOOK by name', async () => {
+    const run = await runNode(
+      ['--import', '@milvus-otel/node/register', '-e', 'console.log("app ran")'],
+      appEnv('bad-hook', { MILVUS_OTEL_ESM_HOOK: 'sometimes' }),
+    );
+    expect(run.code).toBe(1);
+    expect(run.stdout).not.toContain('app ran');
+    expect(run.stderr).toContain('MILVUS_OTEL_ESM_HOOK is "sometimes": expected one of auto, on, off');
   });
 
   it('is a no-op with OTEL_SDK_DISABLED=true', async () => {
