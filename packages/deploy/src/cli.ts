@@ -202,7 +202,7 @@ program
           if (r.failures.length > 10) process.stdout.write(`  … ${r.failures.length - 10} more\n`);
           if (r.sample) {
             process.stdout.write(
-              `\n${renderWaterfall(r.sample, { width: waterfallWidth(), color })
+              `\n${renderWaterfall(r.sample, { width: waterfallWidth() - 2, color })
                 .split('\n')
                 .map((l) => (l ? `  ${l}` : l))
                 .join('\n')}\n`,
