@@ -1,6 +1,7 @@
 export { type ExampleApp, exampleApps, exampleEnv, exampleUrls, startExamples } from './examples.ts';
 export { httpOk, redisPing, tcpOpen, waitFor } from './health.ts';
 export { getTrace, isDescendant, type JaegerSpan, type JaegerTrace, waitForTrace } from './jaeger.ts';
+export { ensureLambdaRie, LAMBDA_RIE, lambdaRiePath } from './lambda.ts';
 export { composeSpecSchema } from './schemas.ts';
 export { clientEnv, loadSettings, type StackSettings, VERSIONS } from './settings.ts';
 export { isUp, start, status, stop } from './stack.ts';

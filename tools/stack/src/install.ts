@@ -9,6 +9,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { ensureLambdaRie } from './lambda.ts';
 import { log, StackError } from './log.ts';
 import { type StackSettings, VERSIONS } from './settings.ts';
 
@@ -17,6 +18,8 @@ export interface NativeTools {
   python: string;
   jaeger: string;
   redisServer: string;
+  /** The AWS Lambda Runtime Interface Emulator (serverless example only): absent when it could not be built. */
+  lambdaRie?: string;
 }
 
 async function commandWorks(command: string, args: string[]): Promise<boolean> {
@@ -26,12 +29,17 @@ async function commandWorks(command: string, args: string[]): Promise<boolean> {
 
 /** Everything the native stack runs, installed into the cache dir on first use (and reused afterwards). */
 export async function ensureNativeTools(settings: StackSettings): Promise<NativeTools> {
-  const [python, jaeger, redisServer] = await Promise.all([
+  const [python, jaeger, redisServer, lambdaRie] = await Promise.all([
     ensureMilvusVenv(settings),
     ensureJaeger(settings),
     ensureRedis(),
+    // The stack runs without it: a failed build is reported, and only the serverless example's tests need it.
+    ensureLambdaRie(settings).catch((error: unknown) => {
+      log.warn(`AWS Lambda Runtime Interface Emulator not built: ${(error as Error).message}`);
+      return undefined;
+    }),
   ]);
-  return { python, jaeger, redisServer };
+  return { python, jaeger, redisServer, ...(lambdaRie ? { lambdaRie } : {}) };
 }
 
 /** A virtualenv with the `milvus` wheel (the embedded Milvus standalone server). */

@@ -1,0 +1,5 @@
+/**
+ * Packages left out of the bundle: they are required from node_modules at run time (see scripts/build.ts for why)
+ * and `pnpm package` puts them, with their own dependencies, into the zip.
+ */
+export const RUNTIME_EXTERNALS = ['@zilliz/milvus2-sdk-node'] as const;

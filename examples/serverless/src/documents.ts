@@ -1,0 +1,166 @@
+/**
+ * The examples' shared domain: a small document store with semantic search, on Milvus.
+ *
+ * Embeddings are computed locally and deterministically (feature hashing of words and character trigrams), so no
+ * model has to be downloaded; swap `embed()` for a real model in your app. This file is the same in every example
+ * (each example stays copyable on its own); a test keeps the copies identical.
+ */
+import { DataType, type MilvusClient } from '@zilliz/milvus2-sdk-node';
+
+export const DIMENSION = 64;
+
+export interface Document {
+  id: string;
+  title: string;
+  body: string;
+  category: string;
+}
+
+export interface Hit {
+  id: string;
+  title: string;
+  category: string;
+  score: number;
+}
+
+/** Limits shared by validation and the collection schema. */
+export const LIMITS = { id: 64, title: 512, body: 4096, category: 64, batch: 500 } as const;
+
+/** FNV-1a, 32 bit: a stable hash for feature hashing. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/** A unit vector of DIMENSION floats for `text`: similar wording gives nearby vectors. */
+export function embed(text: string): number[] {
+  const vector = new Array<number>(DIMENSION).fill(0);
+  const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  const add = (feature: string, weight: number) => {
+    const h = fnv1a(feature);
+    vector[h % DIMENSION] = (vector[h % DIMENSION] ?? 0) + (h & 0x80000000 ? -weight : weight);
+  };
+  for (const word of words) {
+    add(`w:${word}`, 1);
+    const padded = ` ${word} `;
+    for (let i = 0; i + 3 <= padded.length; i++) add(`t:${padded.slice(i, i + 3)}`, 0.5);
+  }
+  const norm = Math.hypot(...vector);
+  return norm === 0 ? vector.map((_, i) => (i === 0 ? 1 : 0)) : vector.map((x) => x / norm);
+}
+
+/** Milvus reports many failures in a status field of a resolved response rather than by throwing. */
+export class MilvusError extends Error {
+  override name = 'MilvusError';
+  readonly operation: string;
+  readonly code: string;
+  constructor(operation: string, code: string, reason: string) {
+    super(`Milvus ${operation} failed (${code}): ${reason}`);
+    this.operation = operation;
+    this.code = code;
+  }
+}
+
+type Status = { error_code?: string | number; code?: number; reason?: string };
+
+function check<T extends { status?: Status } | Status>(operation: string, response: T): T {
+  const status: Status = ('status' in response && response.status ? response.status : response) as Status;
+  const failed =
+    (status.error_code !== undefined && status.error_code !== 'Success' && status.error_code !== 0) ||
+    (status.code !== undefined && status.code !== 0);
+  if (failed) throw new MilvusError(operation, String(status.error_code ?? status.code), status.reason ?? '');
+  return response;
+}
+
+/**
+ * Creates the collection (id, title, body, category, embedding + HNSW/COSINE index) when it does not exist, and
+ * loads it. Safe to call from several processes at once.
+ */
+export async function ensureCollection(client: MilvusClient, collection: string): Promise<void> {
+  const exists = await client.hasCollection({ collection_name: collection });
+  if (!check('hasCollection', exists).value) {
+    const created = await client.createCollection({
+      collection_name: collection,
+      description: 'milvus-otel example documents',
+      fields: [
+        { name: 'id', data_type: DataType.VarChar, is_primary_key: true, max_length: LIMITS.id },
+        { name: 'title', data_type: DataType.VarChar, max_length: LIMITS.title },
+        { name: 'body', data_type: DataType.VarChar, max_length: LIMITS.body },
+        { name: 'category', data_type: DataType.VarChar, max_length: LIMITS.category },
+        { name: 'embedding', data_type: DataType.FloatVector, dim: DIMENSION },
+      ],
+    });
+    // Another process may have created it first: that is fine.
+    if (!/already exist/i.test(created.reason ?? '')) check('createCollection', created);
+    const indexed = await client.createIndex({
+      collection_name: collection,
+      field_name: 'embedding',
+      index_type: 'HNSW',
+      metric_type: 'COSINE',
+      params: { M: 16, efConstruction: 64 },
+    });
+    if (!/already|exist/i.test(indexed.reason ?? '')) check('createIndex', indexed);
+  }
+  check('loadCollection', await client.loadCollectionSync({ collection_name: collection }));
+}
+
+/** Embeds and upserts documents (by id, so re-sending a document replaces it). Returns how many were written. */
+export async function upsertDocuments(
+  client: MilvusClient,
+  collection: string,
+  documents: readonly Document[],
+): Promise<number> {
+  const data = documents.map((d) => ({ ...d, embedding: embed(`${d.title} ${d.body}`) }));
+  const res = check('upsert', await client.upsert({ collection_name: collection, data }));
+  return Number(res.upsert_cnt);
+}
+
+/** Nearest documents to `query`, optionally within one category. */
+export async function searchDocuments(
+  client: MilvusClient,
+  collection: string,
+  query: string,
+  options: { category?: string | undefined; limit?: number | undefined } = {},
+): Promise<Hit[]> {
+  const res = check(
+    'search',
+    await client.search({
+      collection_name: collection,
+      data: [embed(query)],
+      anns_field: 'embedding',
+      limit: options.limit ?? 5,
+      // The category is validated by the caller; JSON.stringify quotes and escapes it for the filter language.
+      ...(options.category ? { filter: `category == ${JSON.stringify(options.category)}` } : {}),
+      output_fields: ['id', 'title', 'category'],
+      params: { ef: 64 },
+    }),
+  );
+  return (res.results as { id: string; title: string; category: string; score: number }[]).map((r) => ({
+    id: String(r.id),
+    title: r.title,
+    category: r.category,
+    score: r.score,
+  }));
+}
+
+/** One document by id, or undefined. */
+export async function getDocument(
+  client: MilvusClient,
+  collection: string,
+  id: string,
+): Promise<Document | undefined> {
+  const res = check(
+    'get',
+    await client.get({
+      collection_name: collection,
+      ids: [id],
+      output_fields: ['id', 'title', 'body', 'category'],
+    }),
+  );
+  const row = res.data[0] as Document | undefined;
+  return row && { id: String(row.id), title: row.title, body: row.body, category: row.category };
+}

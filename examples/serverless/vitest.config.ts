@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    globalSetup: ['@milvus-otel/stack/vitest-setup'],
+    testTimeout: 90_000,
+    hookTimeout: 300_000,
+  },
+});
