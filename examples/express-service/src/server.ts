@@ -14,8 +14,8 @@ import { loadSettings, type Settings } from './settings.ts';
 
 /** Deadline of each Milvus call, so a stuck server turns into a 503 instead of a hanging request. */
 const MILVUS_TIMEOUT_MS = 10_000;
-/** The most a graceful shutdown may take before the process gives up on stragglers. */
-const SHUTDOWN_TIMEOUT_MS = 15_000;
+/** The most a graceful shutdown may take: under the 10 s a container runtime waits before SIGKILL. */
+const SHUTDOWN_TIMEOUT_MS = 8_000;
 
 let settings: Settings;
 try {
@@ -74,8 +74,9 @@ server.listen(settings.port, () => {
 
 /**
  * SIGTERM / SIGINT: stop accepting, let in-flight requests finish, close Milvus and Redis, then let the process end
- * on its own. The preset starts flushing spans on the same signal; waiting for that flush here (instead of calling
- * process.exit) keeps the last requests' spans. The listeners stay registered (`on`, not `once`): the preset
+ * on its own. The preset flushes and stops tracing on the same signal; waiting for that here (instead of calling
+ * process.exit) keeps the spans that ended before the signal. Spans of requests still in flight then are not
+ * exported: the preset has already stopped. The listeners stay registered (`on`, not `once`): the preset
  * re-raises the signal, which would kill the process mid-shutdown, only when nobody else listens.
  */
 async function stop(signal: NodeJS.Signals): Promise<void> {

@@ -39,7 +39,7 @@ describe('start-up', () => {
 });
 
 describe('without REDIS_URL, and shutdown', () => {
-  it('answers POST /ingest with 503; on SIGTERM exits 0 and the last request spans reach Jaeger', async () => {
+  it('answers POST /ingest with 503; on SIGTERM finishes the request in flight, exits 0, and the last request spans reach Jaeger', async () => {
     const service = unique('express_sigterm');
     const app = await startApp(
       // Spans would stay in the queue for a minute on their own: only the flush on SIGTERM can export them.
@@ -61,7 +61,23 @@ describe('without REDIS_URL, and shutdown', () => {
       expect(res.status).toBe(200);
       const traceId = res.headers.get('x-trace-id') as string;
 
+      // A large batch (Milvus takes a moment to upsert it) is still in flight when SIGTERM arrives: it completes.
+      const documents = Array.from({ length: 300 }, (_, i) => ({
+        id: `inflight-${i}`,
+        title: `Document ${i}`,
+        body: 'words '.repeat(600),
+        category: 'c',
+      }));
+      const inFlight = fetch(`${app.url}/documents`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ documents }),
+      });
+      await new Promise((r) => setTimeout(r, 100));
       app.child.kill('SIGTERM');
+      const late = await inFlight;
+      expect(late.status).toBe(201);
+      expect(((await late.json()) as { upserted: number }).upserted).toBe(300);
       expect(await app.exited).toEqual({ code: 0, signal: null });
       expect(app.output()).toContain('shut down');
 
