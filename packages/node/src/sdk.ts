@@ -175,14 +175,19 @@ function disabledHandle(settings: ClientSettings): OTelHandle {
 }
 
 /**
- * SIGTERM / SIGINT: flush and shut down once, within the deadline; then, if nothing else in the app listens for that
- * signal, end the process the way the signal would have. beforeExit (the loop ran dry): flush and shut down.
+ * SIGTERM / SIGINT when the app does not handle the signal: flush and shut down once, within the deadline, then end
+ * the process the way the signal would have. When the app handles it itself (a graceful drain), export what has
+ * ended so far and leave the final flush to the app's `shutdown()` call or to beforeExit, so the spans of requests
+ * still draining are not lost. beforeExit (the loop ran dry): flush and shut down.
  */
 function handleExit(handle: OTelHandle): void {
   const onSignal = (signal: NodeJS.Signals) => {
-    void handle.shutdown().finally(() => {
-      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-    });
+    // Registered with once(): our own listener is already gone, so any listener left is the app's.
+    if (process.listenerCount(signal) > 0) {
+      void handle.forceFlush();
+      return;
+    }
+    void handle.shutdown().finally(() => process.kill(process.pid, signal));
   };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, onSignal);
   process.once('beforeExit', () => void handle.shutdown());

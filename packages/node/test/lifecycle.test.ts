@@ -26,6 +26,34 @@ describe('shutdown', () => {
     expect(trace?.spans.filter((s) => s.service === service)).toHaveLength(6);
   });
 
+  it('lets an app that handles SIGTERM itself drain: spans that end after the signal are exported too', async () => {
+    const service = unique('drain');
+    const child = spawn(
+      process.execPath,
+      ['--import', '@milvus-otel/node/register', fixture('graceful-drain.mjs')],
+      {
+        env: appEnv(service, { OTEL_BSP_SCHEDULE_DELAY: '60000' }), // only the flushes can export
+        cwd: fileURLToPath(new URL('..', import.meta.url)),
+      },
+    );
+    let stdout = '';
+    child.stdout.on('data', (d) => {
+      stdout += String(d);
+    });
+    const line = await new Promise<string>((resolve) => child.stdout.once('data', (d) => resolve(String(d))));
+    const { traceIds } = JSON.parse(line) as { traceIds: [string, string] };
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.on('exit', (code, signal) => resolve([code, signal])),
+    );
+    child.kill('SIGTERM');
+    expect(await exited).toEqual([0, null]);
+    expect(stdout).toContain('drained');
+    expect(
+      await traceWith(traceIds[0], [`${service}:request finished before SIGTERM`], 10_000),
+    ).toBeDefined();
+    expect(await traceWith(traceIds[1], [`${service}:request in flight at SIGTERM`], 10_000)).toBeDefined();
+  });
+
   it('flushes when the event loop runs dry (beforeExit), with a schedule delay longer than the run', async () => {
     const service = unique('beforeexit');
     const run = await runNode(

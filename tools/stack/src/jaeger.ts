@@ -38,7 +38,12 @@ function normalize(raw: RawTrace): JaegerTrace {
     spans: raw.spans.map((s) => ({
       traceId: s.traceID,
       spanId: s.spanID,
-      parentSpanId: s.references?.find((r) => r.refType === 'CHILD_OF')?.spanID,
+      // Jaeger turns a parent that is also linked (a queue consumer continuing its producer's trace) into a
+      // FOLLOWS_FROM reference: the parent is the first reference into the same trace, CHILD_OF preferred.
+      parentSpanId: (
+        s.references?.find((r) => r.refType === 'CHILD_OF' && r.traceID === raw.traceID) ??
+        s.references?.find((r) => r.traceID === raw.traceID)
+      )?.spanID,
       name: s.operationName,
       service: raw.processes[s.processID]?.serviceName ?? '?',
       startTime: s.startTime,
