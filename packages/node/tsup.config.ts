@@ -11,7 +11,7 @@ type Plugin = NonNullable<Options['esbuildPlugins']>[number];
  * path: one copy must serve both sides) and everything loaded only when used (exporters, gRPC, the Jaeger sampler,
  * auto-instrumentations — these are loaded with createRequire, which the bundler does not follow).
  */
-const KEEP_EXTERNAL = [/^@opentelemetry\/api(\/.*)?$/, /^import-in-the-middle(\/.*)?$/];
+const KEEP_EXTERNAL = [/^import-in-the-middle(\/.*)?$/];
 
 /**
  * One copy of each shared OpenTelemetry package in the bundle, ours. The instrumentations ask for other (patch or
@@ -35,6 +35,47 @@ const dedupe: Plugin = {
   },
 };
 
+/**
+ * semver has no side effects on load but does not say so (no "sideEffects": false): unless marked, its 47 modules
+ * stay in the bundle, and run at start-up, although the entry never calls it (@milvus-otel/config uses it only for
+ * the Milvus server's settings).
+ */
+const pureDependencies: Plugin = {
+  name: 'pure-dependencies',
+  setup(build) {
+    build.onResolve({ filter: /^semver$/ }, async (args) => {
+      if (args.pluginData === 'pure') return undefined;
+      const result = await build.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        importer: args.importer,
+        pluginData: 'pure',
+      });
+      return { ...result, sideEffects: false };
+    });
+  },
+};
+
+/**
+ * The bundle takes the API through require(), as CommonJS code does: the app's instrumented libraries (the Milvus SDK
+ * among them) require() it too, so Node loads its CommonJS build once and everyone shares that one instance — an
+ * `import` would load its ES module build as well (~50 more files).
+ */
+const apiThroughRequire: Plugin = {
+  name: 'opentelemetry-api-through-require',
+  setup(build) {
+    build.onResolve({ filter: /^@opentelemetry\/api$/ }, (args) =>
+      args.namespace === 'api-through-require'
+        ? { path: args.path, external: true }
+        : { path: args.path, namespace: 'api-through-require' },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'api-through-require' }, () => ({
+      contents: "module.exports = require('@opentelemetry/api');",
+      loader: 'js',
+    }));
+  },
+};
+
 // The build script empties dist/ first; the two builds run side by side.
 export default defineConfig([
   {
@@ -52,9 +93,11 @@ export default defineConfig([
     sourcemap: true,
     target: 'node22',
     platform: 'node',
-    noExternal: [/^(?!@opentelemetry\/api(\/|$)|import-in-the-middle(\/|$))/],
+    // @opentelemetry/api too: apiThroughRequire keeps it outside, as a require().
+    noExternal: [/^(?!import-in-the-middle(\/|$))/],
     external: KEEP_EXTERNAL,
-    esbuildPlugins: [dedupe],
+    esbuildPlugins: [apiThroughRequire, dedupe, pureDependencies],
+    metafile: true,
     // CommonJS dependencies in the bundle call require(): give them the real one.
     banner: {
       js: "import { createRequire as __milvusOtelCreateRequire } from 'node:module';\nconst require = __milvusOtelCreateRequire(import.meta.url);",

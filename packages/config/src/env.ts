@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ConfigIssue, maskValue } from './errors.js';
 
 /** One environment variable: how to read it, and what to tell the user when it is wrong. */

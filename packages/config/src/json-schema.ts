@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CLIENT_ENV } from './client.js';
 import { jaegerSettingsSchema } from './jaeger.js';
 import { milvusTraceSchema } from './server.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkServer } from './checks.js';
 import { ConfigError, type ConfigIssue, type ConfigWarning } from './errors.js';
 import { atLeast, LATEST_MILVUS_VERSION, normalizeMilvusVersion } from './version.js';
