@@ -35,6 +35,8 @@ export interface StartOptions {
   functionName?: string;
   /** Address to listen on; 127.0.0.1 unless told (0.0.0.0 in a container). */
   host?: string;
+  /** The folder with handler.mjs (what Lambda unpacks the zip into, /var/task); dist/ unless told. */
+  taskRoot?: string;
 }
 
 /** The emulator binary: AWS_LAMBDA_RIE, else `aws-lambda-rie` on PATH; undefined when neither is there. */
@@ -54,8 +56,10 @@ export function ricEntry(): string {
 }
 
 export async function startFunction(options: StartOptions): Promise<FunctionProcess> {
-  if (!existsSync(join(DIST, 'handler.mjs')))
-    throw new Error('dist/handler.mjs is missing: run `pnpm build` first');
+  const taskRoot = options.taskRoot ?? DIST;
+  if (!existsSync(join(taskRoot, 'handler.mjs'))) {
+    throw new Error(`${join(taskRoot, 'handler.mjs')} is missing: run \`pnpm build\` first`);
+  }
   const host = options.host ?? '127.0.0.1';
   const functionName = options.functionName ?? 'search-function';
   const env: Record<string, string> = {};
@@ -68,7 +72,7 @@ export async function startFunction(options: StartOptions): Promise<FunctionProc
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
     AWS_REGION: options.env.AWS_REGION ?? 'us-east-1',
-    LAMBDA_TASK_ROOT: DIST,
+    LAMBDA_TASK_ROOT: taskRoot,
     LOG_LEVEL: options.env.LOG_LEVEL ?? 'warn',
   })) {
     if (v !== undefined) env[k] = v;
@@ -85,7 +89,7 @@ export async function startFunction(options: StartOptions): Promise<FunctionProc
       ricEntry(),
       'handler.handler',
     ],
-    { cwd: DIST, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: taskRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   rie.stdout?.on('data', (d: Buffer) => {

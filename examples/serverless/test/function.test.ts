@@ -2,15 +2,12 @@
  * The built function (dist/handler.mjs) under the real Lambda Runtime API: the AWS Lambda Runtime Interface
  * Emulator with aws-lambda-ric as the runtime, against the local stack's Milvus and Jaeger.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import {
   clientEnv,
   ensureLambdaRie,
-  isDescendant,
   type JaegerSpan,
   type JaegerTrace,
   loadSettings,
@@ -20,6 +17,7 @@ import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FunctionProcess, httpEvent, ROOT, runtimePids, startFunction } from '../scripts/rie.ts';
 import { ensureCollection, searchDocuments, upsertDocuments } from '../src/documents.ts';
+import { freePort, invoke, spanChain } from './helpers.ts';
 
 const stack = clientEnv(loadSettings());
 const jaeger = stack.JAEGER_QUERY_URL as string;
@@ -34,53 +32,10 @@ const DOCS = [
   { id: 'd3', title: 'Serverless', body: 'Lambda functions freeze after each response', category: 'cloud' },
 ];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-interface Response {
-  statusCode: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-async function invoke(fn: FunctionProcess, event: unknown): Promise<Response> {
-  const res = await fetch(fn.invokeUrl, {
-    method: 'POST',
-    body: JSON.stringify(event),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await res.text();
-  const parsed = JSON.parse(text) as Partial<Response> & { errorMessage?: string };
-  if (typeof parsed.statusCode !== 'number') {
-    throw new Error(`invocation failed: ${text}\n--- emulator and runtime output ---\n${fn.output()}`);
-  }
-  return parsed as Response;
-}
-
 const search = (query: Record<string, string>, headers: Record<string, string> = {}) =>
   httpEvent('GET', '/search', query, headers);
 
-/** The invocation span → `search <collection>` client span → a Milvus server span under it. */
-function chain(trace: JaegerTrace | undefined) {
-  const spans = trace?.spans ?? [];
-  const invocation = spans.find((s) => s.service === service && s.tags['faas.trigger'] === 'http');
-  const client = spans.find(
-    (s) =>
-      s.service === service && s.name === `search ${collection}` && s.parentSpanId === invocation?.spanId,
-  );
-  const server = spans.filter(
-    (s) => s.service !== service && trace && client && isDescendant(trace, s, client.spanId),
-  );
-  return { invocation, client, server };
-}
+const chain = (trace: JaegerTrace | undefined) => spanChain(trace, service, collection);
 
 const complete = (trace: JaegerTrace) => {
   const { invocation, client, server } = chain(trace);
@@ -90,7 +45,6 @@ const complete = (trace: JaegerTrace) => {
 let fn: FunctionProcess;
 
 beforeAll(async () => {
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.ts')], { stdio: 'inherit' });
   const rie = await ensureLambdaRie(loadSettings());
 
   await ensureCollection(milvus, collection);

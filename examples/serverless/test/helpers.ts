@@ -1,0 +1,49 @@
+import { createServer } from 'node:net';
+import { isDescendant, type JaegerTrace } from '@milvus-otel/stack';
+import type { FunctionProcess } from '../scripts/rie.ts';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Response {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** One invocation through the emulator; a function error (no statusCode) fails with the emulator's output. */
+export async function invoke(fn: FunctionProcess, event: unknown): Promise<Response> {
+  const res = await fetch(fn.invokeUrl, {
+    method: 'POST',
+    body: JSON.stringify(event),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await res.text();
+  const parsed = JSON.parse(text) as Partial<Response>;
+  if (typeof parsed.statusCode !== 'number') {
+    throw new Error(`invocation failed: ${text}\n--- emulator and runtime output ---\n${fn.output()}`);
+  }
+  return parsed as Response;
+}
+
+/** The invocation span → `search <collection>` client span → the Milvus server spans under it. */
+export function spanChain(trace: JaegerTrace | undefined, service: string, collection: string) {
+  const spans = trace?.spans ?? [];
+  const invocation = spans.find((s) => s.service === service && s.tags['faas.trigger'] === 'http');
+  const client = spans.find(
+    (s) =>
+      s.service === service && s.name === `search ${collection}` && s.parentSpanId === invocation?.spanId,
+  );
+  const server = spans.filter(
+    (s) => s.service !== service && trace !== undefined && client && isDescendant(trace, s, client.spanId),
+  );
+  return { invocation, client, server };
+}
