@@ -74,10 +74,9 @@ server.listen(settings.port, () => {
 
 /**
  * SIGTERM / SIGINT: stop accepting, let in-flight requests finish, close Milvus and Redis, then let the process end
- * on its own. The preset flushes and stops tracing on the same signal; waiting for that here (instead of calling
- * process.exit) keeps the spans that ended before the signal. Spans of requests still in flight then are not
- * exported: the preset has already stopped. The listeners stay registered (`on`, not `once`): the preset
- * re-raises the signal, which would kill the process mid-shutdown, only when nobody else listens.
+ * on its own. Because the app handles the signal, the preset only exports what has ended so far and leaves the final
+ * flush to shutdownTracing() below, so the spans of the drained requests are kept (process.exit would drop them).
+ * The listeners stay registered (`on`, not `once`): the preset ends the process itself only when nobody listens.
  */
 async function stop(signal: NodeJS.Signals): Promise<void> {
   if (stopping) {

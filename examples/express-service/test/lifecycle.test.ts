@@ -39,7 +39,7 @@ describe('start-up', () => {
 });
 
 describe('without REDIS_URL, and shutdown', () => {
-  it('answers POST /ingest with 503; on SIGTERM finishes the request in flight, exits 0, and the last request spans reach Jaeger', async () => {
+  it('answers POST /ingest with 503; on SIGTERM finishes the request in flight, exits 0, and the spans of the last and the in-flight request reach Jaeger', async () => {
     const service = unique('express_sigterm');
     const app = await startApp(
       // Spans would stay in the queue for a minute on their own: only the flush on SIGTERM can export them.
@@ -91,6 +91,23 @@ describe('without REDIS_URL, and shutdown', () => {
       const client = trace?.spans.find((s) => s.name === `search ${collection}`);
       expect(server, `server span of ${traceId}`).toBeDefined();
       expect(client && server && isDescendant(trace as JaegerTrace, client, server.spanId)).toBe(true);
+
+      // The request that was still in flight at SIGTERM keeps its spans too: the app drains, then flushes.
+      const lateTraceId = late.headers.get('x-trace-id') as string;
+      const lateTrace = await waitForTrace(
+        jaegerUrl,
+        lateTraceId,
+        (t) =>
+          t.spans.some((s) => s.name === `upsert ${collection}`) &&
+          !!serverSpan(t, service, 'POST /documents'),
+        15_000,
+      );
+      const lateServer = lateTrace && serverSpan(lateTrace, service, 'POST /documents');
+      const lateClient = lateTrace?.spans.find((s) => s.name === `upsert ${collection}`);
+      expect(lateServer, `server span of the in-flight request ${lateTraceId}`).toBeDefined();
+      expect(
+        lateClient && lateServer && isDescendant(lateTrace as JaegerTrace, lateClient, lateServer.spanId),
+      ).toBe(true);
     } finally {
       if (app.child.exitCode === null) app.child.kill('SIGKILL');
     }

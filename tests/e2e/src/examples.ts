@@ -1,0 +1,63 @@
+/**
+ * Runs the example apps for the end-to-end suite: on free ports, against the local stack, with a collection and a
+ * queue of their own — so a `pnpm dev` session can keep running beside the tests.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { type ExampleApp, exampleApps, loadSettings, startExamples } from '@milvus-otel/stack';
+import { MilvusClient } from 'milvus-sdk-3.0';
+
+/** A port nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export interface RunningExamples {
+  readonly apps: readonly ExampleApp[];
+  readonly expressUrl: string;
+  readonly lambdaUrl: string;
+  readonly collection: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the three examples (from `dirs` when given: copies outside the repository) with `command` in each folder,
+ * and resolves once each is healthy. `stop()` drains them and drops their collection.
+ */
+export async function runExamples(
+  options: { dirs?: Partial<Record<ExampleApp['name'], string>>; command?: string[] } = {},
+): Promise<RunningExamples> {
+  const settings = loadSettings();
+  const [express, worker, serverless] = await Promise.all([freePort(), freePort(), freePort()]);
+  const suffix = randomBytes(4).toString('hex');
+  const collection = `e2e_docs_${suffix}`;
+  const apps = exampleApps(settings, {
+    EXPRESS_PORT: String(express),
+    WORKER_PORT: String(worker),
+    LAMBDA_PORT: String(serverless),
+  }).map((app) => ({ ...app, dir: options.dirs?.[app.name] ?? app.dir }));
+  const running = await startExamples(settings, apps, {
+    timeoutMs: 180_000,
+    env: { DOCS_COLLECTION: collection, INGEST_QUEUE: `e2e-ingest-${suffix}` },
+    ...(options.command ? { command: options.command } : {}),
+  });
+  return {
+    apps,
+    expressUrl: `http://127.0.0.1:${express}`,
+    lambdaUrl: `http://127.0.0.1:${serverless}`,
+    collection,
+    async stop() {
+      await running.stop();
+      const client = new MilvusClient({ address: `127.0.0.1:${settings.ports.milvus.port}` });
+      await client.dropCollection({ collection_name: collection });
+      await client.closeConnection();
+    },
+  };
+}
