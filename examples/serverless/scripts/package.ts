@@ -3,7 +3,7 @@
  * under node_modules/, the packages the bundle requires at run time (scripts/externals.ts) with all their own
  * dependencies, copied from this install. Run `pnpm build` first (`pnpm package` does).
  *
- * Usage: node scripts/package.ts [out.zip]
+ * Usage: node scripts/package.ts [out.zip]   (--dir-only: stop at dist/function/, the unzipped contents)
  */
 import { execFileSync } from 'node:child_process';
 import {
@@ -84,7 +84,7 @@ export function copyRuntimeDependencies(names: readonly string[], root: string):
   return count;
 }
 
-export function packageFunction(outZip = join(DIST, 'function.zip')): string {
+export function packageFunction(outZip = join(DIST, 'function.zip'), { zip: makeZip = true } = {}): string {
   const bundle = join(DIST, 'handler.mjs');
   if (!existsSync(bundle)) throw new Error('dist/handler.mjs is missing: run `pnpm build` first');
   const stage = join(DIST, 'function');
@@ -93,6 +93,10 @@ export function packageFunction(outZip = join(DIST, 'function.zip')): string {
   copyFileSync(bundle, join(stage, 'handler.mjs'));
   if (existsSync(`${bundle}.map`)) copyFileSync(`${bundle}.map`, join(stage, 'handler.mjs.map'));
   const count = copyRuntimeDependencies(RUNTIME_EXTERNALS, stage);
+  if (!makeZip) {
+    console.log(`staged ${stage}: handler.mjs + ${count} package(s) under node_modules/`);
+    return stage;
+  }
 
   const zip = resolve(outZip);
   rmSync(zip, { force: true });
@@ -110,4 +114,8 @@ export function packageFunction(outZip = join(DIST, 'function.zip')): string {
   return zip;
 }
 
-if (import.meta.main) packageFunction(process.argv[2]);
+if (import.meta.main) {
+  const dirOnly = process.argv.includes('--dir-only');
+  const out = process.argv.slice(2).find((a) => !a.startsWith('--'));
+  packageFunction(out, { zip: !dirOnly });
+}

@@ -91,13 +91,13 @@ export async function startFunction(options: StartOptions): Promise<FunctionProc
     ],
     { cwd: taskRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  // The last 256 KiB of what RIE and the runtime print (for error messages).
   let output = '';
-  rie.stdout?.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  rie.stderr?.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
+  const collect = (d: Buffer) => {
+    output = (output + d.toString()).slice(-256 * 1024);
+  };
+  rie.stdout?.on('data', collect);
+  rie.stderr?.on('data', collect);
   const invokeUrl = `http://127.0.0.1:${options.port}/2015-03-31/functions/function/invocations`;
   const exited = new Promise<void>((resolve) => rie.once('exit', () => resolve()));
 
