@@ -185,6 +185,36 @@ describe('GET /search under the Lambda Runtime Interface Emulator', () => {
   });
 });
 
+describe('when the Milvus search fails', () => {
+  let broken: FunctionProcess | undefined;
+  afterAll(async () => {
+    await broken?.stop();
+  });
+
+  it('answers 503, and the invocation and client spans record the failure', async () => {
+    broken = await startFunction({
+      rie: await ensureLambdaRie(loadSettings()),
+      port: await freePort(),
+      runtimeApiPort: await freePort(),
+      // A collection that does not exist: Milvus answers the search with an error.
+      env: { ...stack, OTEL_SERVICE_NAME: service, DOCS_COLLECTION: `${collection}_missing` },
+    });
+    const res = await invoke(broken, search({ q: 'anything' }));
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('1');
+    const trace = await waitForTrace(jaeger, res.headers['x-trace-id'] as string, (t) =>
+      t.spans.some((s) => s.service === service && s.tags.error === true && s.tags['span.kind'] === 'client'),
+    );
+    const spans = trace?.spans ?? [];
+    const invocation = spans.find((s) => s.service === service && s.tags['faas.trigger'] === 'http');
+    expect(invocation?.tags).toMatchObject({ 'http.response.status_code': 503, error: true });
+    const client = spans.find((s) => s.service === service && s.tags['span.kind'] === 'client');
+    expect(client?.name).toBe(`search ${collection}_missing`);
+    expect(client?.parentSpanId).toBe(invocation?.spanId);
+    expect(client?.tags.error).toBe(true);
+  });
+});
+
 describe('the example', () => {
   it('keeps its copy of the shared document domain identical', () => {
     const here = readFileSync(join(ROOT, 'src', 'documents.ts'), 'utf8');
