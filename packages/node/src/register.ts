@@ -3,14 +3,15 @@
  * register(), then — for an ES module entry point, or always with MILVUS_OTEL_ESM_HOOK=on — the ESM loader hook,
  * limited to the modules the enabled instrumentations patch. A CommonJS app loads its modules through require(),
  * which the instrumentations patch without the hook. Settings come from the environment (OTEL_*, MILVUS_*); a bad
- * setting stops start-up with one clear error.
+ * setting stops start-up with one clear error. Requires of packages nothing instruments bypass the require hook.
  *
  * Built as one bundled file (see tsup.config.ts): Node loads one file instead of hundreds.
  */
-import { register as registerAsyncHooks } from 'node:module';
+import Module, { register as registerAsyncHooks } from 'node:module';
 import { type ClientSettings, parseClientEnv } from '@milvus-otel/config';
 import { detectEntryFormat, entryPoint, needsEsmHook } from './entry-format.ts';
-import { ConfigError, instrumentedModules, register } from './sdk.ts';
+import { narrowRequireHook } from './require-filter.ts';
+import { ConfigError, instrumentedModules, instrumentedPackages, register } from './sdk.ts';
 
 function exitOnConfigError<T>(work: () => T): T {
   try {
@@ -24,6 +25,14 @@ function exitOnConfigError<T>(work: () => T): T {
   }
 }
 
+/** register(), then only requires that may load an instrumented package go through the require hook. */
+function start() {
+  const original = Module.prototype.require;
+  const handle = exitOnConfigError(() => register());
+  if (handle.enabled) narrowRequireHook(original, instrumentedPackages());
+  return handle;
+}
+
 const wantsHook = (settings: ClientSettings) =>
   !settings.disabled && needsEsmHook(settings.esmHook, detectEntryFormat(entryPoint()));
 
@@ -32,7 +41,7 @@ const wantsHook = (settings: ClientSettings) =>
 const { supportsSyncHooks } = await import('import-in-the-middle/supports-sync-hooks.mjs');
 
 if (supportsSyncHooks()) {
-  const handle = exitOnConfigError(() => register());
+  const handle = start();
   if (handle.enabled && wantsHook(handle.settings)) {
     const { register: registerSyncHooks } = await import('import-in-the-middle/register-hooks.mjs');
     registerSyncHooks({ include: instrumentedModules() });
@@ -44,9 +53,9 @@ if (supportsSyncHooks()) {
     const { createAddHookMessageChannel } = await import('import-in-the-middle');
     const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
     registerAsyncHooks('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
-    exitOnConfigError(() => register());
+    start();
     await waitForAllMessagesAcknowledged();
   } else {
-    exitOnConfigError(() => register());
+    start();
   }
 }

@@ -9,6 +9,7 @@ import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { BoundedExportPipeline, createExporter } from './exporter.ts';
 import { selectInstrumentations } from './instrumentations.ts';
+import { packageOfName } from './require-filter.ts';
 import { createSampler } from './sampler.ts';
 import type { OTelHandle, RegisterOptions } from './types.ts';
 
@@ -200,6 +201,11 @@ export function instrumentedModules(): string[] {
   return modules.flatMap((name) =>
     name.startsWith('@') || name.includes('/') ? [name] : [name, `node:${name}`],
   );
+}
+
+/** The packages (and built-ins) the registered instrumentations patch: `express`, `@zilliz/milvus2-sdk-node`, `http`… */
+export function instrumentedPackages(): string[] {
+  return [...new Set(modules.map(packageOfName))];
 }
 
 /** Shuts down the process's SDK (for tests and explicit teardown). */
