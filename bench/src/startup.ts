@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { clientEnv, loadSettings } from '@milvus-otel/stack';
-import { fmt, median } from './stats.ts';
+import { fmt, median, percentile } from './stats.ts';
 
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1] ?? 15) || 15;
@@ -45,8 +45,12 @@ const none = m.none ?? 0;
 const preset = m.preset ?? 0;
 const auto = m['auto-instrumentations'] ?? 0;
 console.log(`Start-up (spawn to exit), median of ${runs} runs per mode, ${new Date().toISOString()}`);
-console.log('| mode | median ms | added by tracing ms |');
-console.log('|---|---:|---:|');
-for (const [mode, ms] of Object.entries(m)) console.log(`| ${mode} | ${fmt(ms, 0)} | ${fmt(ms - none, 0)} |`);
+console.log('| mode | median ms | p25–p75 ms | added by tracing ms |');
+console.log('|---|---:|---:|---:|');
+for (const [mode, ms] of Object.entries(m)) {
+  const sorted = [...(times[mode] ?? [])].sort((a, b) => a - b);
+  const spread = `${fmt(percentile(sorted, 25), 0)}–${fmt(percentile(sorted, 75), 0)}`;
+  console.log(`| ${mode} | ${fmt(ms, 0)} | ${spread} | ${fmt(ms - none, 0)} |`);
+}
 console.log(`\npreset / auto-instrumentations (total): ${fmt(preset / auto, 3)}`);
 console.log(`preset / auto-instrumentations (added by tracing): ${fmt((preset - none) / (auto - none), 3)}`);
