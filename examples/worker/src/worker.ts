@@ -12,18 +12,11 @@ import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ensureCollection } from './documents.ts';
-import { startHealthServer } from './health.ts';
+import { type HealthServer, startHealthServer } from './health.ts';
 import { type JobResult, processJob } from './process-job.ts';
 import { loadSettingsOrExit } from './settings.ts';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
-
-// The preset flushes and shuts tracing down as soon as SIGTERM / SIGINT arrives. Here the running job goes on after
-// the signal, and its spans (the job span, the last batches' Milvus spans) would end after that shutdown and be
-// dropped. So the worker takes the signals over and shuts tracing down itself, once the job is done.
-for (const signal of SIGNALS) {
-  for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
-}
 
 const log = (message: string) => console.log(`worker: ${message}`);
 const settings = loadSettingsOrExit();
@@ -32,27 +25,32 @@ const tracer = trace.getTracer('@milvus-otel/example-worker');
 const milvus = new MilvusClient(settings.milvus);
 // BullMQ workers block on Redis: commands must wait for a reconnect rather than fail after a few retries.
 const connection = new Redis(settings.redisUrl, { maxRetriesPerRequest: null });
-let lastRedisError = '';
-connection.on('error', (error: Error) => {
-  if (error.message !== lastRedisError) console.error(`worker: Redis: ${error.message}`);
-  lastRedisError = error.message;
-});
+// While Redis is down every reconnect fails the same way: log each different error once.
+let lastError = '';
+const logError = (error: Error) => {
+  if (error.message !== lastError) console.error(`worker: ${error.message}`);
+  lastError = error.message;
+};
+connection.on('error', logError);
 connection.on('ready', () => {
-  lastRedisError = '';
+  lastError = '';
 });
 
 let worker: Worker | undefined;
+let health: HealthServer | undefined;
 let stopping = false;
 let running = 0;
 
-const health = await startHealthServer(settings.port, {
+// Because the worker handles these signals itself, the preset only exports the spans ended so far when one arrives
+// and leaves the final flush to shutdownTracing() below: the spans of the job still running are kept.
+for (const signal of SIGNALS) process.on(signal, (s) => void stop(s));
+
+health = await startHealthServer(settings.port, {
   redis: async () => connection.status === 'ready' && (await connection.ping()) === 'PONG',
   milvus: async () => (await milvus.checkHealth()).isHealthy,
   worker: () => !stopping && worker?.isRunning() === true,
 });
 log(`health on http://127.0.0.1:${health.port}/healthz`);
-
-for (const signal of SIGNALS) process.on(signal, (s) => void stop(s));
 
 try {
   await tracer.startActiveSpan('ensure collection', async (span) => {
@@ -105,7 +103,7 @@ if (!stopping) {
       `job ${job?.id} failed (attempt ${job?.attemptsStarted}/${attempts}, ${final ? 'final' : 'will retry'}): ${error.message}`,
     );
   });
-  worker.on('error', (error) => console.error(`worker: ${error.message}`));
+  worker.on('error', logError);
   await worker.waitUntilReady();
   log(
     `consuming queue "${settings.queue}" into collection "${settings.collection}" (batch ${settings.batchSize}, concurrency ${settings.concurrency})`,
@@ -113,8 +111,10 @@ if (!stopping) {
 }
 
 async function close(): Promise<void> {
-  await health.close();
-  await connection.quit().catch(() => connection.disconnect());
+  await health?.close();
+  // quit() waits for the pending replies; without Redis there are none to wait for.
+  if (connection.status === 'ready') await connection.quit().catch(() => connection.disconnect());
+  else connection.disconnect();
   await milvus.closeConnection();
   // Exports every span still queued (the drained jobs' too) within the preset's deadline.
   await shutdownTracing();
@@ -129,8 +129,9 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
   }
   stopping = true;
   log(`${signal}: stopping, waiting for ${running} running job(s)`);
-  // Takes no new job and resolves once the running ones have completed or failed.
-  await worker?.close();
+  // Takes no new job and resolves once the running ones have completed or failed. Without Redis a job can neither
+  // complete nor fail: do not wait; its lock expires and another worker picks it up again.
+  await worker?.close(connection.status !== 'ready');
   await close();
   log('stopped');
   process.exit(0);

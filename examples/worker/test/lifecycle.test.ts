@@ -1,0 +1,154 @@
+import { createServer } from 'node:net';
+import { forceFlush, register, shutdown, traceProducer } from '@milvus-otel/node';
+import { trace } from '@opentelemetry/api';
+import { ConsistencyLevelEnum, MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Document } from '../src/documents.ts';
+import { type IngestJobData, JOB_NAME, JOB_OPTIONS } from '../src/process-job.ts';
+import {
+  App,
+  appEnv,
+  isError,
+  SPAN_KIND,
+  type Span,
+  stackEnv,
+  startWorker,
+  unique,
+  waitForJob,
+  waitForSpans,
+} from './helpers.ts';
+
+const queueName = unique('ingest_sigterm');
+const collection = unique('docs_sigterm');
+const workerService = unique('worker_sigterm');
+let redis: Redis;
+let queue: Queue<IngestJobData>;
+let milvus: MilvusClient;
+
+beforeAll(() => {
+  register({ env: { ...appEnv(), OTEL_SERVICE_NAME: unique('producer') }, handleSignals: false });
+  redis = new Redis(stackEnv.REDIS_URL as string, { maxRetriesPerRequest: null });
+  queue = new Queue(queueName, { connection: redis });
+  milvus = new MilvusClient({ address: stackEnv.MILVUS_ADDRESS as string, logLevel: 'error' });
+});
+
+afterAll(async () => {
+  await queue?.obliterate({ force: true });
+  await queue?.close();
+  await redis?.quit();
+  await milvus?.dropCollection({ collection_name: collection });
+  await milvus?.closeConnection();
+  await shutdown();
+});
+
+/** A TCP port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('worker lifecycle', () => {
+  it('refuses bad settings with one error naming each variable, and exit code 1', async () => {
+    const app = new App(
+      'src/worker.ts',
+      [],
+      appEnv({ BATCH_SIZE: '0', REDIS_URL: 'http://127.0.0.1:6379', DOCS_COLLECTION: 'no-dashes' }),
+    );
+    const exit = await app.exited;
+    expect(exit.code).toBe(1);
+    expect(app.stderr).toMatch(/Invalid worker settings \(3 problems\)/);
+    for (const key of ['BATCH_SIZE', 'REDIS_URL', 'DOCS_COLLECTION'])
+      expect(app.stderr).toContain(`- ${key} is`);
+    expect(app.stdout).not.toMatch(/health on/);
+  });
+
+  it('answers /healthz with 503 naming Redis while Redis is unreachable, and still stops cleanly', async () => {
+    const app = new App(
+      'src/worker.ts',
+      [],
+      appEnv({
+        REDIS_URL: `redis://127.0.0.1:${await closedPort()}`,
+        INGEST_QUEUE: unique('unreachable'),
+        DOCS_COLLECTION: collection,
+        OTEL_SERVICE_NAME: workerService,
+      }),
+    );
+    const [, port] = await app.waitFor(/health on http:\/\/127\.0\.0\.1:(\d+)/);
+    const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ status: 'unavailable', failing: expect.arrayContaining(['redis']) });
+    expect((await app.stop()).code).toBe(0);
+  });
+
+  it('on SIGTERM mid-job finishes the job, exports every span of it, and exits 0', async () => {
+    const batches = 60;
+    const { app } = await startWorker(
+      appEnv({
+        INGEST_QUEUE: queueName,
+        DOCS_COLLECTION: collection,
+        BATCH_SIZE: '5',
+        OTEL_SERVICE_NAME: workerService,
+        // Spans wait for the batch timer: whatever is still queued at SIGTERM must be flushed on the way out.
+        OTEL_BSP_SCHEDULE_DELAY: '60000',
+      }),
+    );
+    const documents: Document[] = Array.from({ length: batches * 5 }, (_, i) => ({
+      id: `sigterm-${i}`,
+      title: `Graceful shutdown ${i}`,
+      body: 'A worker finishes its running job before it exits.',
+      category: 'queues',
+    }));
+    const { jobId, traceId } = await trace
+      .getTracer('worker-test')
+      .startActiveSpan('test request', async (span) => {
+        const job = await traceProducer({ queue: queueName }, (carrier) =>
+          queue.add(JOB_NAME, { documents, trace: carrier }, JOB_OPTIONS),
+        );
+        span.end();
+        return { jobId: job.id as string, traceId: span.spanContext().traceId };
+      });
+    await forceFlush();
+
+    await app.waitFor(new RegExp(`job ${jobId} started`));
+    app.child.kill('SIGTERM');
+    const exit = await app.exited;
+    expect(exit).toEqual({ code: 0, signal: null });
+    // The signal landed while the job ran, and the worker waited for it.
+    expect(app.stdout).toMatch(/SIGTERM: stopping, waiting for 1 running job\(s\)/);
+    expect(app.stdout.indexOf(`job ${jobId} completed`)).toBeGreaterThan(app.stdout.indexOf('SIGTERM'));
+
+    const job = await waitForJob(queue, jobId);
+    expect(await job.getState()).toBe('completed');
+    expect(job.returnvalue).toEqual({ upserted: documents.length, batches });
+
+    // Every span of the job is in Jaeger: the job span and each batch's Milvus client span.
+    const upsertName = `upsert ${collection}`;
+    const spans = await waitForSpans(
+      traceId,
+      (all) =>
+        all.some((s) => s.name === `process ${queueName}`) &&
+        all.filter((s) => s.name === upsertName).length >= batches,
+      15_000,
+    );
+    const jobSpan = spans.find((s) => s.name === `process ${queueName}`) as Span;
+    expect(jobSpan).toMatchObject({ service: workerService, kind: SPAN_KIND.consumer });
+    expect(isError(jobSpan)).toBe(false);
+    const upserts = spans.filter((s) => s.name === upsertName);
+    expect(upserts).toHaveLength(batches);
+    for (const u of upserts) expect(u.parentSpanId).toBe(jobSpan.spanId);
+
+    // And every document is in Milvus.
+    const res = await milvus.query({
+      collection_name: collection,
+      filter: 'id like "sigterm-%"',
+      output_fields: ['count(*)'],
+      consistency_level: ConsistencyLevelEnum.Strong,
+    });
+    expect(Number(res.data[0]?.['count(*)'])).toBe(documents.length);
+  });
+});
