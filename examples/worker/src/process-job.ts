@@ -26,19 +26,25 @@ export interface IngestJobData {
   trace: TraceCarrier;
 }
 
-// Milvus VarChar limits count UTF-8 bytes.
-const text = (max: number, min = 0) =>
-  z
-    .string()
-    .refine((s) => Buffer.byteLength(s) >= min, min > 0 ? 'must not be empty' : undefined)
-    .refine((s) => Buffer.byteLength(s) <= max, `must be at most ${max} bytes (UTF-8)`);
+// The same rules as the producers' (the Express service's) validation. Milvus measures VarChar max_length in bytes
+// (UTF-8), so text limits are checked in bytes.
+const utf8 = (max: number) =>
+  z.string().refine((s) => Buffer.byteLength(s, 'utf8') <= max, `at most ${max} bytes (UTF-8)`);
 
-const documentSchema = z.object({
-  id: text(LIMITS.id, 1),
-  title: text(LIMITS.title, 1),
-  body: text(LIMITS.body),
-  category: text(LIMITS.category, 1),
-});
+// Ids and categories end up in Milvus filter expressions, so both are limited to characters that need no quoting.
+const documentSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]+$/, 'only letters, digits and _ . : -')
+      .max(LIMITS.id, `at most ${LIMITS.id} characters`),
+    title: utf8(LIMITS.title).refine((s) => s.trim() !== '', 'must not be empty'),
+    body: utf8(LIMITS.body),
+    category: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'only letters, digits, _ and -, at most 64 characters'),
+  })
+  .strict();
 
 export const jobDataSchema = z.object({
   documents: z
