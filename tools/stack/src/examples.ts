@@ -3,6 +3,7 @@ import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { httpOk, tcpOpen, waitFor } from './health.ts';
+import { ensureLambdaRie } from './lambda.ts';
 import { log, StackError } from './log.ts';
 import { takenPorts } from './ports.ts';
 import { logTail } from './process.ts';
@@ -120,13 +121,23 @@ function pipeWithPrefix(running: Running, logFile: string): void {
 }
 
 /**
- * Starts every example (`pnpm run start` in its folder) with prefixed logs, and waits until each is healthy.
+ * Starts every example (`pnpm run start` in its folder, unless told otherwise) with prefixed logs, and waits until each is healthy.
  * Nothing half-starts: if one fails or a port is taken, the others are stopped and the error says why.
  */
 export async function startExamples(
   settings: StackSettings,
   apps: readonly ExampleApp[],
-  { timeoutMs = 120_000 } = {},
+  {
+    timeoutMs = 120_000,
+    command = ['pnpm', '--silent', 'run', 'start'],
+    env = {},
+  }: {
+    timeoutMs?: number;
+    /** How to start an example in its folder. @default pnpm --silent run start */
+    command?: readonly string[];
+    /** Added to each example's environment. */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<{ stop: () => Promise<void> }> {
   const taken = await takenPorts(apps.map((a) => a.port));
   if (taken.length > 0) throw new StackError(`cannot start the examples:\n  ${taken.join('\n  ')}`);
@@ -135,16 +146,21 @@ export async function startExamples(
     throw new StackError(`example folder missing: ${missing.map((a) => a.dir).join(', ')}`);
 
   mkdirSync(settings.logDir, { recursive: true });
+  // The serverless example runs under the Lambda Runtime Interface Emulator (or its stand-in).
+  const lambda = apps.some((a) => a.name === 'serverless')
+    ? { AWS_LAMBDA_RIE: await ensureLambdaRie(settings) }
+    : {};
   const running: Running[] = apps.map((app) => {
-    const child = spawn('pnpm', ['--silent', 'run', 'start'], {
+    const [file = 'pnpm', ...args] = command;
+    const child = spawn(file, args, {
       cwd: app.dir,
-      env: { ...process.env, ...exampleEnv(settings, apps, app) },
+      env: { ...process.env, ...exampleEnv(settings, apps, app), ...lambda, ...env },
       detached: true, // its own process group: stop() signals the whole tree
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const r: Running = { app, child };
     child.once('error', (e) => {
-      r.exit = `could not run pnpm: ${e.message}`;
+      r.exit = `could not run ${file}: ${e.message}`;
     });
     child.once('exit', (code, signal) => {
       r.exit = `exited (${signal ?? `code ${code}`})`;

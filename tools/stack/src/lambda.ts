@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { log, StackError } from './log.ts';
 import type { StackSettings } from './settings.ts';
@@ -23,7 +24,8 @@ export function lambdaRiePath(settings: Pick<StackSettings, 'cacheDir'>): string
 }
 
 /**
- * Builds the RIE once into `<cacheDir>/aws-lambda-rie-<commit>/bin/aws-lambda-rie` and returns its path.
+ * Builds the RIE once into `<cacheDir>/aws-lambda-rie-<commit>/bin/aws-lambda-rie` and returns its path; where it
+ * cannot be built, says why and returns the path of the stand-in emulator instead.
  *
  * From the Go module proxy (`go install <module>/cmd/aws-lambda-rie@<pseudo-version>`); when the proxy does not
  * serve that module, from a local Git clone of the RIE named by `AWS_LAMBDA_RIE_SOURCE` (the pinned commit is
@@ -34,6 +36,27 @@ export function lambdaRiePath(settings: Pick<StackSettings, 'cacheDir'>): string
 export async function ensureLambdaRie(
   settings: Pick<StackSettings, 'cacheDir'>,
   env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
+  try {
+    return await buildLambdaRie(settings, env);
+  } catch (error) {
+    if (!(error instanceof StackError)) throw error;
+    log.warn(
+      `${error.message}\n  Using the stand-in Lambda Runtime API of this repository instead (${LAMBDA_EMULATOR}).`,
+    );
+    return LAMBDA_EMULATOR;
+  }
+}
+
+/**
+ * The stand-in for the RIE, used when its binary cannot be built here: same command line, the same invoke API and
+ * Lambda Runtime API (see lambda-emulator.ts).
+ */
+export const LAMBDA_EMULATOR = fileURLToPath(new URL('./lambda-emulator.ts', import.meta.url));
+
+async function buildLambdaRie(
+  settings: Pick<StackSettings, 'cacheDir'>,
+  env: NodeJS.ProcessEnv,
 ): Promise<string> {
   const own = env.AWS_LAMBDA_RIE;
   if (own && existsSync(own)) return own;
