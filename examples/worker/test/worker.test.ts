@@ -175,6 +175,9 @@ describe('queue worker', () => {
     const root = spans.find((s) => s.name === 'enqueue documents');
     expect(root).toMatchObject({ service: cliService, parentSpanId: undefined });
     expect(producer.parentSpanId).toBe(root?.spanId);
+    // ioredis (6, under BullMQ) is instrumented too: the command that wrote the job is a client span of the producer.
+    const redisWrite = spans.find((s) => s.parentSpanId === producer.spanId && s.kind === SPAN_KIND.client);
+    expect(redisWrite).toMatchObject({ service: cliService, name: expect.stringMatching(/^evalsha|^eval/) });
     await expectStored(documents);
   });
 
