@@ -85,18 +85,17 @@ describe('worker lifecycle', () => {
     expect((await app.stop()).code).toBe(0);
   });
 
-  it('on SIGTERM mid-job finishes the job, exports every span of it, and exits 0', async () => {
+  it('on SIGTERM mid-job finishes the job, exports every span of it, takes no new job, and exits 0', async () => {
     const batches = 60;
-    const { app } = await startWorker(
-      appEnv({
-        INGEST_QUEUE: queueName,
-        DOCS_COLLECTION: collection,
-        BATCH_SIZE: '5',
-        OTEL_SERVICE_NAME: workerService,
-        // Spans wait for the batch timer: whatever is still queued at SIGTERM must be flushed on the way out.
-        OTEL_BSP_SCHEDULE_DELAY: '60000',
-      }),
-    );
+    const env = appEnv({
+      INGEST_QUEUE: queueName,
+      DOCS_COLLECTION: collection,
+      BATCH_SIZE: '5',
+      OTEL_SERVICE_NAME: workerService,
+      // Spans wait for the batch timer: whatever is still queued at SIGTERM must be flushed on the way out.
+      OTEL_BSP_SCHEDULE_DELAY: '60000',
+    });
+    const { app } = await startWorker(env);
     const documents: Document[] = Array.from({ length: batches * 5 }, (_, i) => ({
       id: `sigterm-${i}`,
       title: `Graceful shutdown ${i}`,
@@ -112,6 +111,8 @@ describe('worker lifecycle', () => {
         span.end();
         return { jobId: job.id as string, traceId: span.spanContext().traceId };
       });
+    // Queued behind it: the stopping worker must leave it in the queue for the next one.
+    const next = await queue.add(JOB_NAME, { documents: [documents[0] as Document], trace: {} }, JOB_OPTIONS);
     await forceFlush();
 
     await app.waitFor(new RegExp(`job ${jobId} started`));
@@ -150,5 +151,11 @@ describe('worker lifecycle', () => {
       consistency_level: ConsistencyLevelEnum.Strong,
     });
     expect(Number(res.data[0]?.['count(*)'])).toBe(documents.length);
+
+    // The next job was not taken, nor lost: it waits, and the next worker processes it.
+    expect(await next.getState()).toBe('waiting');
+    const { app: second } = await startWorker(env);
+    expect(await (await waitForJob(queue, next.id as string)).getState()).toBe('completed');
+    expect((await second.stop()).code).toBe(0);
   });
 });
