@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { defineConfig, type Options } from 'tsup';
 
 type Plugin = NonNullable<Options['esbuildPlugins']>[number];
@@ -76,6 +76,16 @@ const apiThroughRequire: Plugin = {
   },
 };
 
+/** In the bundle, the lean set's instrumentations are imported statically (the bundle carries them). */
+const staticLeanClasses: Plugin = {
+  name: 'static-lean-classes',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/lean-classes\.ts$/ }, (args) => ({
+      path: join(args.resolveDir, 'lean-classes.static.ts'),
+    }));
+  },
+};
+
 // The build script empties dist/ first; the two builds run side by side.
 export default defineConfig([
   {
@@ -96,7 +106,7 @@ export default defineConfig([
     // @opentelemetry/api too: apiThroughRequire keeps it outside, as a require().
     noExternal: [/^(?!import-in-the-middle(\/|$))/],
     external: KEEP_EXTERNAL,
-    esbuildPlugins: [apiThroughRequire, dedupe, pureDependencies],
+    esbuildPlugins: [apiThroughRequire, dedupe, pureDependencies, staticLeanClasses],
     metafile: true,
     // CommonJS dependencies in the bundle call require(): give them the real one.
     banner: {

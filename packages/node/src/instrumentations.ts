@@ -1,10 +1,7 @@
 import { createRequire } from 'node:module';
 import { MilvusInstrumentation } from '@milvus-otel/instrumentation-milvus';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { leanClasses } from './lean-classes.ts';
 import type { RegisterOptions } from './types.ts';
 
 const load = createRequire(import.meta.url);
@@ -12,10 +9,11 @@ const load = createRequire(import.meta.url);
 /**
  * The lean default: what a Node service on Milvus needs for end-to-end traces — inbound/outbound HTTP, Express
  * routes, fetch (undici), Redis for queues, and Milvus. No gRPC instrumentation: the Milvus instrumentation
- * propagates the context itself, and a second transport span would only add noise. Imported statically so that
- * the `--import` entry's bundle carries them (one file to load, one shared @opentelemetry/instrumentation).
+ * propagates the context itself, and a second transport span would only add noise.
  */
 function lean(options: RegisterOptions): Instrumentation[] {
+  const { HttpInstrumentation, ExpressInstrumentation, UndiciInstrumentation, IORedisInstrumentation } =
+    leanClasses();
   return [
     new HttpInstrumentation(),
     new ExpressInstrumentation(),
