@@ -23,6 +23,9 @@ const settings = loadSettingsOrExit();
 const tracer = trace.getTracer('@milvus-otel/example-worker');
 
 const milvus = new MilvusClient(settings.milvus);
+// The client connects in the background; a failure there surfaces in the first call (ensureCollection below), with a
+// clear message, rather than as an unhandled rejection.
+milvus.connectPromise.catch(() => {});
 // BullMQ workers block on Redis: commands must wait for a reconnect rather than fail after a few retries.
 const connection = new Redis(settings.redisUrl, { maxRetriesPerRequest: null });
 // While Redis is down every reconnect fails the same way: log each different error once.

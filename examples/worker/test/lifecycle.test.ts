@@ -67,6 +67,19 @@ describe('worker lifecycle', () => {
     expect(app.stdout).not.toMatch(/health on/);
   });
 
+  it('exits 1 with a clear message when Milvus cannot be reached at start', async () => {
+    const app = new App(
+      'src/worker.ts',
+      [],
+      appEnv({ MILVUS_ADDRESS: `127.0.0.1:${await closedPort()}`, INGEST_QUEUE: unique('no_milvus') }),
+    );
+    expect((await app.exited).code).toBe(1);
+    expect(app.stderr).toMatch(
+      /worker: cannot prepare collection "docs" on Milvus at 127\.0\.0\.1:\d+: .*UNAVAILABLE/,
+    );
+    expect(app.stderr).not.toMatch(/triggerUncaughtException|^\s+at /m);
+  });
+
   it('answers /healthz with 503 naming Redis while Redis is unreachable, and still stops cleanly', async () => {
     const app = new App(
       'src/worker.ts',
