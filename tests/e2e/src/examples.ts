@@ -45,7 +45,8 @@ export async function runExamples(
   }).map((app) => ({ ...app, dir: options.dirs?.[app.name] ?? app.dir }));
   const running = await startExamples(settings, apps, {
     timeoutMs: 180_000,
-    env: { DOCS_COLLECTION: collection, INGEST_QUEUE: `e2e-ingest-${suffix}` },
+    // NODE_ENV: vitest sets it to "test", which turns on the Milvus SDK's debug log of every request.
+    env: { DOCS_COLLECTION: collection, INGEST_QUEUE: `e2e-ingest-${suffix}`, NODE_ENV: 'production' },
     ...(options.command ? { command: options.command } : {}),
   });
   return {

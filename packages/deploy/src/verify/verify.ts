@@ -249,12 +249,21 @@ async function verifyExample(
     };
   }
   const runId = randomUUID().slice(0, 8);
+  // A Lambda runtime (and the emulator in front of it) runs one invocation at a time, like one function instance:
+  // its invocations go one after another, while their traces are still awaited side by side.
+  let queue: Promise<unknown> = Promise.resolve();
+  const send = (i: number): Promise<string> => {
+    if (example !== 'serverless') return request(example, url, i, runId, options.query);
+    const sent = queue.then(() => request(example, url, i, runId, options.query));
+    queue = sent.catch(() => undefined);
+    return sent;
+  };
   const outcomes = await pool(options.count, options.concurrency, async (i) => {
     let traceId: string | undefined;
     let trace: Trace | undefined;
     let failures: VerifyFailure[];
     try {
-      traceId = await request(example, url, i, runId, options.query);
+      traceId = await send(i);
       trace = await waitForTrace(options.jaegerUrl, traceId, {
         complete: (t) => checkTrace(t, options.expectation).length === 0,
         timeoutMs: options.timeoutMs,
