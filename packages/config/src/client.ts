@@ -37,6 +37,38 @@ export const TRACES_EXPORTERS = ['otlp', 'console', 'none'] as const;
 export const ESM_HOOK_MODES = ['auto', 'on', 'off'] as const;
 export type EsmHookMode = (typeof ESM_HOOK_MODES)[number];
 
+/** Health-check paths whose inbound HTTP requests create no span by default (MILVUS_OTEL_IGNORE_PATHS). */
+export const DEFAULT_IGNORE_PATHS = ['/healthz', '/health', '/livez', '/readyz'] as const;
+
+/**
+ * A URL path as an inbound request carries it, without query string or fragment: `/healthz`. Exact match, so no
+ * wildcards or spaces either.
+ */
+export function isUrlPath(value: string): boolean {
+  return /^\/[^\s?#*]*$/.test(value);
+}
+
+/**
+ * `MILVUS_OTEL_IGNORE_PATHS`: comma-separated URL paths; unset (or empty, as the specification treats empty values)
+ * gives the health-check defaults, `none` ignores nothing.
+ */
+const ignorePaths = z
+  .string()
+  .optional()
+  .transform((v, ctx): readonly string[] => {
+    if (v === undefined) return [...DEFAULT_IGNORE_PATHS];
+    if (v.toLowerCase() === 'none') return [];
+    const items = v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (items.length === 0 || !items.every(isUrlPath)) {
+      ctx.addIssue({ code: 'custom', message: 'not a list of URL paths' });
+      return z.NEVER;
+    }
+    return [...new Set(items)];
+  });
+
 const list = <const T extends readonly string[]>(values: T, fallback: T[number][]) =>
   z
     .string()
@@ -168,6 +200,11 @@ export const CLIENT_ENV = {
     `one of ${ESM_HOOK_MODES.join(', ')} (auto: only when the app's entry point is an ES module)`,
     'set MILVUS_OTEL_ESM_HOOK=on if a CommonJS app import()s instrumented packages, or unset it',
   ),
+  MILVUS_OTEL_IGNORE_PATHS: envSetting(
+    ignorePaths,
+    'a comma-separated list of URL paths, each starting with / and without query string (exact match), or none',
+    `write it like MILVUS_OTEL_IGNORE_PATHS=${DEFAULT_IGNORE_PATHS.join(',')}, or set MILVUS_OTEL_IGNORE_PATHS=none to trace every request`,
+  ),
   MILVUS_ADDRESS: envSetting(
     milvusAddress,
     'host:port of the Milvus server (or an http(s):// URL)',
@@ -238,6 +275,12 @@ export interface ClientSettings {
    * only when the app's entry point is (or may be) an ES module — CommonJS apps are patched through require().
    */
   readonly esmHook: EsmHookMode;
+  /**
+   * Inbound HTTP requests to these paths (exact match on the path, query string left out) create no span, so
+   * health checks make no traces (MILVUS_OTEL_IGNORE_PATHS; default `/healthz`, `/health`, `/livez`, `/readyz`;
+   * `none`: empty). Outgoing requests are not affected.
+   */
+  readonly ignoreIncomingPaths: readonly string[];
   readonly batch: {
     readonly scheduleDelayMs: number;
     readonly exportTimeoutMs: number;
@@ -363,6 +406,7 @@ export function parseClientEnv(env: EnvSource = process.env): ParseResult<Client
     propagators: v.OTEL_PROPAGATORS,
     logLevel: v.OTEL_LOG_LEVEL,
     esmHook: v.MILVUS_OTEL_ESM_HOOK,
+    ignoreIncomingPaths: v.MILVUS_OTEL_IGNORE_PATHS,
     batch: {
       scheduleDelayMs: v.OTEL_BSP_SCHEDULE_DELAY,
       exportTimeoutMs: v.OTEL_BSP_EXPORT_TIMEOUT,

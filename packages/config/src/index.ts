@@ -3,8 +3,10 @@ export { checkEndToEnd } from './checks.js';
 export {
   CLIENT_ENV,
   type ClientSettings,
+  DEFAULT_IGNORE_PATHS,
   DEFAULT_OTLP_PORT,
   type EsmHookMode,
+  isUrlPath,
   type OtlpProtocol,
   type ParseResult,
   type PropagatorName,

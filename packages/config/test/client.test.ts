@@ -28,6 +28,7 @@ describe('parseClientEnv defaults (OpenTelemetry specification)', () => {
       propagators: ['tracecontext', 'baggage'],
       logLevel: 'info',
       esmHook: 'auto',
+      ignoreIncomingPaths: ['/healthz', '/health', '/livez', '/readyz'],
       batch: { scheduleDelayMs: 5000, exportTimeoutMs: 30_000, maxQueueSize: 2048, maxExportBatchSize: 512 },
       milvus: {
         address: 'localhost:19530',
@@ -203,6 +204,7 @@ describe('parseClientEnv errors', () => {
     ['MILVUS_DATABASE', '1db', 'a database name'],
     ['MILVUS_TLS', 'on', 'true or false'],
     ['MILVUS_OTEL_ESM_HOOK', 'maybe', 'one of auto, on, off'],
+    ['MILVUS_OTEL_IGNORE_PATHS', 'healthz', 'a comma-separated list of URL paths'],
   ])('%s=%s is rejected with its expectation', (key, value, expected) => {
     const error = errorOf({ [key]: value });
     expect(error.issues).toHaveLength(1);
@@ -221,6 +223,48 @@ describe('parseClientEnv errors', () => {
         '    Fix: set MILVUS_OTEL_ESM_HOOK=on if a CommonJS app import()s instrumented packages, or unset it',
       ].join('\n'),
     );
+  });
+
+  describe('MILVUS_OTEL_IGNORE_PATHS', () => {
+    const paths = (value?: string) =>
+      parseClientEnv(value === undefined ? {} : { MILVUS_OTEL_IGNORE_PATHS: value }).data.ignoreIncomingPaths;
+
+    it('defaults to the health-check paths, also when empty (empty counts as unset)', () => {
+      expect(paths()).toEqual(['/healthz', '/health', '/livez', '/readyz']);
+      expect(paths('')).toEqual(['/healthz', '/health', '/livez', '/readyz']);
+      expect(paths('  ')).toEqual(['/healthz', '/health', '/livez', '/readyz']);
+    });
+
+    it('reads a custom list: trimmed, empty items and duplicates dropped', () => {
+      expect(paths('/ping')).toEqual(['/ping']);
+      expect(paths(' /ping , /status/live,,/ping ')).toEqual(['/ping', '/status/live']);
+      expect(paths('/')).toEqual(['/']);
+    });
+
+    it('none (any case) ignores nothing', () => {
+      expect(paths('none')).toEqual([]);
+      expect(paths('NONE')).toEqual([]);
+    });
+
+    it.each([
+      ['healthz'],
+      ['/healthz,livez'],
+      ['/healthz?probe=1'],
+      ['/health*'],
+      ['/a b'],
+      [','],
+      ['none,/healthz'],
+      ['http://localhost/healthz'],
+    ])('%s is rejected with an error naming the variable and the fix', (value) => {
+      const error = errorOf({ MILVUS_OTEL_IGNORE_PATHS: value });
+      expect(error.issues).toHaveLength(1);
+      expect(error.issues[0]).toMatchObject({ key: 'MILVUS_OTEL_IGNORE_PATHS', value });
+      expect(error.message).toContain(`MILVUS_OTEL_IGNORE_PATHS is ${JSON.stringify(value)}: expected`);
+      expect(error.message).toContain(
+        'Fix: write it like MILVUS_OTEL_IGNORE_PATHS=/healthz,/health,/livez,/readyz',
+      );
+      expect(error.message).toContain('MILVUS_OTEL_IGNORE_PATHS=none');
+    });
   });
 
   it('reports a bad variable and a bad sampler argument together', () => {
