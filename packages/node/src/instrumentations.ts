@@ -1,21 +1,30 @@
 import { createRequire } from 'node:module';
+import type { ClientSettings } from '@milvus-otel/config';
 import { MilvusInstrumentation } from '@milvus-otel/instrumentation-milvus';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
+import type { HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
+import { ignoreIncomingRequests } from './ignore-paths.ts';
 import { leanClasses } from './lean-classes.ts';
 import type { RegisterOptions } from './types.ts';
 
 const load = createRequire(import.meta.url);
+
+/** Inbound requests to the ignored paths (health checks) create no span; outgoing requests are all traced. */
+function httpConfig(settings: ClientSettings): HttpInstrumentationConfig {
+  const ignoreIncomingRequestHook = ignoreIncomingRequests(settings.ignoreIncomingPaths);
+  return ignoreIncomingRequestHook ? { ignoreIncomingRequestHook } : {};
+}
 
 /**
  * The lean default: what a Node service on Milvus needs for end-to-end traces — inbound/outbound HTTP, Express
  * routes, fetch (undici), Redis for queues, and Milvus. No gRPC instrumentation: the Milvus instrumentation
  * propagates the context itself, and a second transport span would only add noise.
  */
-function lean(options: RegisterOptions): Instrumentation[] {
+function lean(options: RegisterOptions, settings: ClientSettings): Instrumentation[] {
   const { HttpInstrumentation, ExpressInstrumentation, UndiciInstrumentation, IORedisInstrumentation } =
     leanClasses();
   return [
-    new HttpInstrumentation(),
+    new HttpInstrumentation(httpConfig(settings)),
     new ExpressInstrumentation(),
     new UndiciInstrumentation(),
     new IORedisInstrumentation({ requireParentSpan: true }),
@@ -24,7 +33,7 @@ function lean(options: RegisterOptions): Instrumentation[] {
 }
 
 /** Everything @opentelemetry/auto-instrumentations-node offers (an optional dependency), gRPC off, plus Milvus. */
-function all(options: RegisterOptions): Instrumentation[] {
+function all(options: RegisterOptions, settings: ClientSettings): Instrumentation[] {
   let auto: typeof import('@opentelemetry/auto-instrumentations-node');
   try {
     auto = load(
@@ -37,6 +46,7 @@ function all(options: RegisterOptions): Instrumentation[] {
   }
   return [
     ...auto.getNodeAutoInstrumentations({
+      '@opentelemetry/instrumentation-http': httpConfig(settings),
       '@opentelemetry/instrumentation-grpc': { enabled: false },
       '@opentelemetry/instrumentation-fs': { enabled: false },
     }),
@@ -44,8 +54,16 @@ function all(options: RegisterOptions): Instrumentation[] {
   ];
 }
 
-export function selectInstrumentations(options: RegisterOptions): Instrumentation[] {
+/**
+ * The instrumentations to register. The ignored paths (`settings.ignoreIncomingPaths`) apply to the HTTP
+ * instrumentation of the `lean` and `all` sets; a list of your own is used as given.
+ */
+export function selectInstrumentations(
+  options: RegisterOptions,
+  settings: ClientSettings,
+): Instrumentation[] {
   const chosen = options.instrumentations ?? 'lean';
-  const base = chosen === 'lean' ? lean(options) : chosen === 'all' ? all(options) : chosen;
+  const base =
+    chosen === 'lean' ? lean(options, settings) : chosen === 'all' ? all(options, settings) : chosen;
   return [...base, ...(options.extraInstrumentations ?? [])];
 }

@@ -8,6 +8,7 @@ import * as resources from '@opentelemetry/resources';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { BoundedExportPipeline, createExporter } from './exporter.ts';
+import { withIgnoredPaths } from './ignore-paths.ts';
 import { selectInstrumentations } from './instrumentations.ts';
 import { packageOfName } from './require-filter.ts';
 import { createSampler } from './sampler.ts';
@@ -72,7 +73,8 @@ export function register(options: RegisterOptions = {}): OTelHandle {
     ...(options.env ?? process.env),
     ...(options.serviceName ? { OTEL_SERVICE_NAME: options.serviceName } : {}),
   };
-  const { data: settings, warnings } = parseClientEnv(env); // throws ConfigError: nothing is started then
+  const { data: fromEnv, warnings } = parseClientEnv(env); // throws ConfigError: nothing is started then
+  const settings = withIgnoredPaths(fromEnv, options); // the option wins; a bad one throws ConfigError too
   diag.setLogger(new DiagConsoleLogger(), {
     logLevel: LOG_LEVELS[settings.logLevel],
     suppressOverrideMessage: true,
@@ -123,7 +125,7 @@ export function register(options: RegisterOptions = {}): OTelHandle {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(propagator);
   trace.setGlobalTracerProvider(provider);
-  const instrumentations = selectInstrumentations(options);
+  const instrumentations = selectInstrumentations(options, settings);
   modules = [
     ...new Set(
       instrumentations.flatMap(

@@ -16,6 +16,13 @@ export interface RegisterOptions {
   instrumentations?: 'lean' | 'all' | Instrumentation[];
   /** Added to the chosen set. */
   extraInstrumentations?: Instrumentation[];
+  /**
+   * Inbound HTTP requests to these URL paths create no span, so no trace (exact match on the path, query string left
+   * out; each entry starts with `/`). Wins over MILVUS_OTEL_IGNORE_PATHS; `[]` traces every request. Applies to the
+   * HTTP instrumentation of the `lean` and `all` sets; outgoing requests are not affected.
+   * @default MILVUS_OTEL_IGNORE_PATHS, else ['/healthz', '/health', '/livez', '/readyz']
+   */
+  ignoreIncomingPaths?: readonly string[];
   /** Options of the Milvus instrumentation (hooks, captureFilter, requireParentSpan…). */
   milvus?: MilvusInstrumentationConfig;
   /** Replaces the exporter chosen from the environment (tests, custom backends). */

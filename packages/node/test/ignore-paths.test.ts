@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { appEnv, fixture, jaegerUrl, unique } from './helpers.ts';
+
+interface RawSpan {
+  operationName: string;
+  tags?: { key: string; value: unknown }[];
+}
+
+/** The URL paths of the server spans in each of the service's traces in Jaeger (a trace per inbound request). */
+async function tracedPaths(service: string): Promise<string[]> {
+  const res = await fetch(`${jaegerUrl}/api/traces?service=${service}&limit=100&lookback=1h`, {
+    signal: AbortSignal.timeout(5000),
+  });
+  if (!res.ok) return []; // a service Jaeger has not seen yet
+  const body = (await res.json()) as { data?: { spans: RawSpan[] }[] };
+  return (body.data ?? [])
+    .flatMap((t) => t.spans)
+    .filter((s) => s.tags?.some((tag) => tag.key === 'span.kind' && tag.value === 'server'))
+    .map((s) => {
+      const tags = Object.fromEntries((s.tags ?? []).map((t) => [t.key, t.value]));
+      return String(tags['url.path'] ?? tags['http.target'] ?? s.operationName);
+    })
+    .sort();
+}
+
+/**
+ * Starts an app that serves /healthz and /work, requests /healthz, /healthz?probe=1 and /work from this (untraced)
+ * process, ends the app with SIGTERM (the preset flushes), then returns the paths Jaeger has server spans for, once
+ * `expected` are all there (and a second read later, so a span that should not be there has had time to arrive).
+ */
+async function serveAndRead(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  service: string,
+  expected: string[],
+): Promise<string[]> {
+  const child = spawn(process.execPath, args, { env, cwd: fileURLToPath(new URL('..', import.meta.url)) });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.on('exit', (_code, signal) => resolve(signal)),
+  );
+  const line = await Promise.race([
+    new Promise<string>((resolve) => child.stdout.once('data', (d) => resolve(String(d)))),
+    exited.then(() => {
+      throw new Error(`the app ended before listening: ${stderr}`);
+    }),
+  ]);
+  const { port } = JSON.parse(line) as { port: number };
+  for (const path of ['/healthz', '/healthz?probe=1', '/work']) {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`);
+    expect(res.status, path).toBe(200);
+    await res.text();
+  }
+  child.kill('SIGTERM');
+  expect(await exited, stderr).toBe('SIGTERM');
+
+  const deadline = Date.now() + 20_000;
+  let paths = await tracedPaths(service);
+  while (!expected.every((p) => paths.includes(p)) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 500));
+    paths = await tracedPaths(service);
+  }
+  await new Promise((r) => setTimeout(r, 1000));
+  return tracedPaths(service);
+}
+
+describe('health checks make no traces', () => {
+  it('an ESM app with --import @milvus-otel/node/register: /work has a trace, /healthz (with or without query) none', async () => {
+    const service = unique('ignore_paths');
+    const paths = await serveAndRead(
+      ['--import', '@milvus-otel/node/register', fixture('health-app.mjs')],
+      appEnv(service),
+      service,
+      ['/work'],
+    );
+    expect(paths).toEqual(['/work']);
+  });
+
+  it('MILVUS_OTEL_IGNORE_PATHS=none traces the health checks too', async () => {
+    const service = unique('ignore_none');
+    const paths = await serveAndRead(
+      ['--import', '@milvus-otel/node/register', fixture('health-app.mjs')],
+      appEnv(service, { MILVUS_OTEL_IGNORE_PATHS: 'none' }),
+      service,
+      ['/healthz', '/healthz', '/work'],
+    );
+    expect(paths).toEqual(['/healthz', '/healthz', '/work']);
+  });
+
+  it('register({ ignoreIncomingPaths }) wins over MILVUS_OTEL_IGNORE_PATHS (a CJS app)', async () => {
+    const service = unique('ignore_option');
+    const paths = await serveAndRead(
+      [fixture('health-app.cjs')],
+      appEnv(service, { MILVUS_OTEL_IGNORE_PATHS: '/healthz', FIXTURE_IGNORE_PATHS: '["/work"]' }),
+      service,
+      ['/healthz'],
+    );
+    expect(paths).toEqual(['/healthz', '/healthz']);
+  });
+
+  it('a CJS app with register() ignores the default health-check paths', async () => {
+    const service = unique('ignore_cjs');
+    const paths = await serveAndRead([fixture('health-app.cjs')], appEnv(service), service, ['/work']);
+    expect(paths).toEqual(['/work']);
+  });
+});
