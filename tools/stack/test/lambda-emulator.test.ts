@@ -23,7 +23,8 @@ describe('the stand-in Lambda Runtime API', () => {
       method: 'POST',
       body: JSON.stringify(event),
     });
-    return { status: res.status, error: res.headers.get('x-amz-function-error'), body: await res.json() };
+    const body = (await res.json()) as Record<string, unknown>;
+    return { status: res.status, error: res.headers.get('x-amz-function-error'), body };
   };
 
   beforeAll(async () => {
