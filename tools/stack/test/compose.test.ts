@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { exampleApps } from '../src/examples.ts';
 import { milvusTraceConfig } from '../src/native.ts';
 import { loadSettings, REPO_ROOT } from '../src/settings.ts';
 
@@ -14,21 +15,45 @@ const compose = parse(readFileSync(join(docker, 'compose.yaml'), 'utf8')) as {
       healthcheck?: { test: string[] };
       volumes?: string[];
       environment?: Record<string, string>;
+      profiles?: string[];
+      build?: { context: string; dockerfile: string };
     }
   >;
 };
+const stackServices = Object.entries(compose.services).filter(([, s]) => !s.profiles);
+const exampleServices = Object.entries(compose.services).filter(([, s]) => s.profiles?.includes('examples'));
 
 describe('docker/compose.yaml', () => {
   it('runs Milvus, Jaeger and Redis, each with a health check', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['jaeger', 'milvus', 'redis']);
-    for (const [name, service] of Object.entries(compose.services)) {
+    expect(stackServices.map(([name]) => name).sort()).toEqual(['jaeger', 'milvus', 'redis']);
+    for (const [name, service] of stackServices) {
       expect(service.healthcheck?.test, name).toBeDefined();
+    }
+  });
+
+  it('builds the example apps from their Dockerfiles under the "examples" profile, on the ports pnpm dev uses', () => {
+    const apps = exampleApps(loadSettings({}), {});
+    expect(exampleServices.map(([name]) => name).sort()).toEqual(apps.map((a) => a.service).sort());
+    for (const app of apps) {
+      const service = compose.services[app.service];
+      const dockerfile = join(
+        REPO_ROOT,
+        'docker',
+        service?.build?.context ?? '',
+        service?.build?.dockerfile ?? '',
+      );
+      expect(existsSync(dockerfile), dockerfile).toBe(true);
+      expect(service?.ports).toEqual([`${app.port.port}:${app.port.port}`]);
+      expect(service?.environment).toMatchObject({
+        OTEL_SERVICE_NAME: app.service,
+        PORT: String(app.port.port),
+      });
     }
   });
 
   it('publishes the same ports as the native stack, overridable by the same variables', () => {
     const { ports } = loadSettings({});
-    const published = Object.values(compose.services).flatMap((s) => s.ports);
+    const published = stackServices.flatMap(([, s]) => s.ports);
     for (const spec of Object.values(ports).filter((p) => !p.nativeOnly)) {
       expect(published).toContain(`\${${spec.env}:-${spec.port}}:${spec.port}`);
     }
