@@ -263,25 +263,27 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
-/** The call, unchanged except that `onStart` sees (and may rewrite) the metadata before it is sent. */
-function withStartHook(call: GrpcCallLike, onStart: (metadata: GrpcMetadataLike) => void): GrpcCallLike {
-  return new Proxy(call, {
-    get(target, property) {
-      if (property === 'start') {
-        return (metadata: GrpcMetadataLike, listener: unknown) => {
-          onStart(metadata);
-          return target.start(metadata, listener);
-        };
-      }
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
+/**
+ * Puts the carrier into the call's metadata, replacing whatever the SDK's `trace` interceptor or the gRPC
+ * instrumentation put there, so each header is sent exactly once. (grpc-js `Metadata.set` replaces every value.)
+ */
+function writeCarrier(metadata: GrpcMetadataLike, carrier: Record<string, string>): void {
+  for (const key of propagation.fields()) if (!Object.hasOwn(carrier, key)) metadata.remove(key);
+  for (const key in carrier) metadata.set(key, carrier[key] as string);
+}
+
+/** `server.address`/`server.port` of a client's `address` setting, parsed once per client (and again if it changes). */
+interface ServerAttributes {
+  readonly raw: unknown;
+  readonly address?: string;
+  readonly port?: number;
 }
 
 export class MilvusInstrumentation extends InstrumentationBase<MilvusInstrumentationConfig> {
   /** Module exports patched per file: more than one copy of the SDK can be loaded in one process. */
   private readonly _patchedExports = new Map<string, Set<object>>();
+  /** Parsed `config.address` per client: constant for the client's life, so not parsed on every call. */
+  private readonly _servers = new WeakMap<object, ServerAttributes>();
 
   constructor(config: MilvusInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, { ...DEFAULT_CONFIG, ...config });
@@ -455,7 +457,7 @@ export class MilvusInstrumentation extends InstrumentationBase<MilvusInstrumenta
         client?.metadata?.get?.('dbname') ?? client?.config?.database,
       );
       if (collection) attributes[ATTR_DB_COLLECTION_NAME] = collection;
-      const server = parseServerAddress(client?.config?.address);
+      const server = this._serverOf(client);
       if (server.address) attributes[ATTR_SERVER_ADDRESS] = server.address;
       if (server.port !== undefined) attributes[ATTR_SERVER_PORT] = server.port;
       Object.assign(
@@ -466,6 +468,17 @@ export class MilvusInstrumentation extends InstrumentationBase<MilvusInstrumenta
       this._diag.debug('could not read request attributes', error);
     }
     return attributes;
+  }
+
+  private _serverOf(client: MilvusClientLike): ServerAttributes {
+    const raw = client?.config?.address;
+    if (typeof client !== 'object' || client === null) return parseServerAddress(raw) as ServerAttributes;
+    let server = this._servers.get(client);
+    if (server === undefined || server.raw !== raw) {
+      server = { raw, ...parseServerAddress(raw) };
+      this._servers.set(client, server);
+    }
+    return server;
   }
 
   private _setFailure(span: Span, failure: MilvusFailure): void {
@@ -522,18 +535,21 @@ export class MilvusInstrumentation extends InstrumentationBase<MilvusInstrumenta
   }
 
   /**
-   * Writes the trace context of the Milvus client span into the call's metadata, replacing whatever the SDK's
-   * `trace` interceptor or the gRPC instrumentation put there, so each header is sent exactly once.
+   * Writes the trace context of the Milvus client span into the call's metadata when the call starts (see
+   * `writeCarrier`). The call object grpc-js hands over is returned as is, with its own `start` in front of the
+   * prototype's: no wrapper object or bound methods per call.
    */
   private readonly _interceptor: GrpcInterceptor = (options, nextCall) => {
     const call = nextCall(options);
     if (!this.isEnabled()) return call;
     const carrier = this._carrierFor(options);
     if (!carrier) return call;
-    return withStartHook(call, (metadata) => {
-      for (const key of new Set([...propagation.fields(), ...Object.keys(carrier)])) metadata.remove(key);
-      for (const [key, value] of Object.entries(carrier)) metadata.set(key, value);
-    });
+    const start = call.start;
+    call.start = (metadata: GrpcMetadataLike, listener: unknown) => {
+      writeCarrier(metadata, carrier);
+      return start.call(call, metadata, listener);
+    };
+    return call;
   };
 
   private _carrierFor(options: object): Record<string, string> | undefined {
@@ -542,10 +558,20 @@ export class MilvusInstrumentation extends InstrumentationBase<MilvusInstrumenta
     const active = context.active();
     const marker = active.getValue(OPERATION_KEY) as OperationMarker | undefined;
     if (!marker) return undefined;
-    // Suppressed (the default): the client span. Otherwise the innermost span, e.g. the gRPC instrumentation's.
-    const source = isTracingSuppressed(active) ? marker.context : active;
-    const carrier: Record<string, string> = {};
-    propagation.inject(source, carrier);
+    // Suppressed (the default): the client span, the same for every RPC of the operation (a search sends
+    // DescribeCollection first), so injected once per operation. Otherwise the innermost span, e.g. the gRPC
+    // instrumentation's, which differs per RPC.
+    let carrier: Record<string, string>;
+    if (isTracingSuppressed(active)) {
+      carrier = marker.carrier ?? {};
+      if (!marker.carrier) {
+        propagation.inject(marker.context, carrier);
+        marker.carrier = carrier;
+      }
+    } else {
+      carrier = {};
+      propagation.inject(active, carrier);
+    }
     Object.defineProperty(options, CARRIER, { value: carrier, configurable: true });
     return carrier;
   }

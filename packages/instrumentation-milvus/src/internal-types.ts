@@ -49,6 +49,8 @@ export interface MilvusFailure {
 export interface OperationMarker {
   /** Context holding the Milvus client span, not suppressed: what goes into `traceparent` when the rest is. */
   readonly context: Context;
+  /** The headers injected from `context`, once per operation (set by the interceptor on the first RPC). */
+  carrier?: Record<string, string>;
 }
 
 /** A class exported by one of the SDK's files whose prototype holds client methods. */
