@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { ClientSettings } from '@milvus-otel/config';
 import { type Context, diag } from '@opentelemetry/api';
-import { ExportResultCode } from '@opentelemetry/core';
+import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import * as tracing from '@opentelemetry/sdk-trace';
 
 // Exporters are loaded on demand: an app pays start-up time only for the protocol it uses.
@@ -81,10 +81,21 @@ export class BoundedExportPipeline {
     const counting: tracing.SpanExporter = {
       export: (spans, done) => {
         this.pending = Math.max(0, this.pending - spans.length);
-        exporter.export(spans, (result) => {
-          if (result.code !== ExportResultCode.SUCCESS)
-            this.drop(spans.length, result.error?.message ?? 'export failed');
-          done(result);
+        // The batch processor exports a full batch from inside the span.end() that filled it, i.e. on the path of
+        // the app's call. The exporter serializes the whole batch synchronously (~10 ms for 512 spans), so that
+        // work runs in a macrotask of its own: the call that ended the span completes first.
+        // setImmediate keeps the async context, so the export still runs with tracing suppressed.
+        setImmediate(() => {
+          const finish = (result: ExportResult) => {
+            if (result.code !== ExportResultCode.SUCCESS)
+              this.drop(spans.length, result.error?.message ?? 'export failed');
+            done(result);
+          };
+          try {
+            exporter.export(spans, finish);
+          } catch (error) {
+            finish({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+          }
         });
       },
       shutdown: () => exporter.shutdown(),
