@@ -5,6 +5,7 @@
  *   preset   — @milvus-otel/node register() (Milvus instrumentation, OTLP/gRPC export to the local Jaeger), each
  *              search inside an app span, as in a traced request;
  *   preset-client-span — the same, without the app span: the Milvus client span alone;
+ *   noop-export — preset-client-span with an exporter that drops every batch: the spans' cost before export;
  *   sdk-trace — the SDK's own `trace: true` interceptor (SDK ≥ 2.5) with a plain NodeSDK exporting the same way:
  *               its `grpc-intercept` span alone.
  */
@@ -15,16 +16,25 @@ const [
   sdkPackage = 'milvus-sdk-2.3',
   collection = '',
   countArg = '1000',
-  warmupArg = '50',
+  warmupArg = '200',
 ] = process.argv.slice(2);
 const count = Number(countArg);
 const warmup = Number(warmupArg);
 
 let flush = async () => {};
-if (mode === 'preset' || mode === 'preset-client-span') {
+let warm = async () => {};
+let dropped = () => 0;
+if (mode === 'preset' || mode === 'preset-client-span' || mode === 'noop-export') {
   const { register } = await import('@milvus-otel/node');
-  const handle = register({ handleSignals: false });
+  const handle = register({
+    handleSignals: false,
+    ...(mode === 'noop-export'
+      ? { traceExporter: { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} } }
+      : {}),
+  });
   flush = () => handle.shutdown();
+  warm = () => handle.forceFlush();
+  dropped = () => handle.droppedSpans();
 } else if (mode === 'sdk-trace') {
   const { NodeSDK } = await import('@opentelemetry/sdk-node');
   const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-grpc');
@@ -35,6 +45,13 @@ if (mode === 'preset' || mode === 'preset-client-span') {
   });
   sdk.start();
   flush = () => sdk.shutdown();
+  warm = async () => {
+    const { trace } = await import('@opentelemetry/api');
+    const provider = trace.getTracerProvider() as {
+      getDelegate?: () => { forceFlush?: () => Promise<void> };
+    };
+    await provider.getDelegate?.().forceFlush?.();
+  };
 }
 
 const { trace } = await import('@opentelemetry/api');
@@ -53,6 +70,9 @@ const once =
     : () => tracer.startActiveSpan('request', (span) => search().finally(() => span.end()));
 
 for (let i = 0; i < warmup; i++) await once();
+// The warm-up spans are exported before measuring: the first export loads the exporter (protobuf code, the gRPC
+// channel to the collector), a one-time cost that would otherwise land in the measured calls.
+await warm();
 const latencies: number[] = [];
 const cpuBefore = process.cpuUsage();
 for (let i = 0; i < count; i++) {
@@ -64,5 +84,5 @@ const cpu = process.cpuUsage(cpuBefore);
 await flush();
 await client.closeConnection();
 process.stdout.write(
-  `${JSON.stringify({ mode, latencies, cpuPerCallUs: (cpu.user + cpu.system) / count })}\n`,
+  `${JSON.stringify({ mode, latencies, cpuPerCallUs: (cpu.user + cpu.system) / count, dropped: dropped() })}\n`,
 );

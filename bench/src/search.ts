@@ -5,20 +5,35 @@
  *   - SDK 2.5.12: untraced vs the preset vs the SDK's own `trace: true` interceptor — the CPU anchor. Against the
  *     native Milvus 2.3.5 server every search of SDK ≥ 2.4 waits ~200 ms for the server's time tick
  *     (Delegator-waitTSafe), so this line's latency says nothing about tracing; its CPU per call does.
- * usage: node src/search.ts [--rounds 3] [--count 1000] [--anchor-count 100]
+ * Each round runs every mode once (the order reversed every other round: A B C, C B A, …), each in a fresh process
+ * that warms up (200 searches, then exports their spans) before it measures. Reported per mode: the pooled p50/p99
+ * of all calls, and — because the machine's load drifts between rounds — the ratio of each round's p50 to the same
+ * round's untraced p50, as the median and range over the rounds. CPU per call: the median over rounds.
+ * After the last round the spans of each traced SDK 2.3.5 mode's last round are counted in Jaeger.
+ * usage: node src/search.ts [--rounds 5] [--count 1000] [--anchor-count 60] [--warmup 200]
+ *   [--anchor-warmup 20] [--breakdown]; --anchor-count 0 skips the SDK 2.5.12 rows; --breakdown adds the preset
+ *   with a no-op exporter (what the spans cost before export).
  */
 import { execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { clientEnv, isUp, loadSettings } from '@milvus-otel/stack';
 import { DataType, MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { fmt, percentile } from './stats.ts';
+import { fmt, median, percentile } from './stats.ts';
 
 const args = process.argv.slice(2);
-const opt = (name: string, fallback: number) =>
-  Number(args[args.indexOf(`--${name}`) + 1] ?? fallback) || fallback;
-const rounds = opt('rounds', 3);
+const opt = (name: string, fallback: number) => {
+  const i = args.indexOf(`--${name}`);
+  const value = i >= 0 ? Number(args[i + 1]) : Number.NaN;
+  return Number.isFinite(value) && value >= 0 ? value : fallback;
+};
+const rounds = opt('rounds', 5);
 const count = opt('count', 1000);
-const anchorCount = opt('anchor-count', 100);
+const anchorCount = opt('anchor-count', 60);
+const warmup = opt('warmup', 200);
+// SDK 2.5.12 calls take ~200 ms each (see above): a shorter warm-up keeps those rows to minutes.
+const anchorWarmup = opt('anchor-warmup', 20);
+const runId = Date.now().toString(36);
 
 const settings = loadSettings();
 if (!(await isUp(settings))) {
@@ -53,7 +68,7 @@ await client.loadCollectionSync({ collection_name: collection });
 
 interface Mode {
   readonly name: string;
-  readonly mode: 'untraced' | 'preset' | 'preset-client-span' | 'sdk-trace';
+  readonly mode: 'untraced' | 'preset' | 'preset-client-span' | 'noop-export' | 'sdk-trace';
   readonly sdk: 'milvus-sdk-2.3' | 'milvus-sdk-2.5';
   readonly count: number;
 }
@@ -62,8 +77,15 @@ interface Stats {
   p99: number;
   cpu: number;
 }
-const modes: readonly Mode[] = [
+const breakdown = args.includes('--breakdown');
+const allModes: readonly Mode[] = [
   { name: 'untraced (SDK 2.3.5)', mode: 'untraced', sdk: 'milvus-sdk-2.3', count },
+  {
+    name: 'preset, client span only, spans not exported (SDK 2.3.5)',
+    mode: 'noop-export',
+    sdk: 'milvus-sdk-2.3',
+    count: breakdown ? count : 0,
+  },
   { name: 'preset, client span only (SDK 2.3.5)', mode: 'preset-client-span', sdk: 'milvus-sdk-2.3', count },
   { name: 'preset, app span + client span (SDK 2.3.5)', mode: 'preset', sdk: 'milvus-sdk-2.3', count },
   { name: 'untraced (SDK 2.5.12)', mode: 'untraced', sdk: 'milvus-sdk-2.5', count: anchorCount },
@@ -75,52 +97,125 @@ const modes: readonly Mode[] = [
   },
   { name: 'SDK trace: true (SDK 2.5.12)', mode: 'sdk-trace', sdk: 'milvus-sdk-2.5', count: anchorCount },
 ];
-const samples = new Map<Mode, { latencies: number[]; cpu: number[] }>(
-  modes.map((m) => [m, { latencies: [], cpu: [] }]),
+const modes = allModes.filter((m) => m.count > 0);
+interface Round {
+  p50: number;
+  cpu: number;
+  dropped: number;
+}
+const samples = new Map<Mode, { latencies: number[]; rounds: Round[] }>(
+  modes.map((m) => [m, { latencies: [], rounds: [] }]),
 );
+const warmupOf = (m: Mode) => (m.sdk === 'milvus-sdk-2.3' ? warmup : anchorWarmup);
+const serviceOf = (m: Mode, round: number) => `bench-${m.mode}-${m.sdk.slice(-3)}-${runId}-r${round}`;
 const worker = fileURLToPath(new URL('./search-worker.ts', import.meta.url));
 for (let round = 0; round < rounds; round++) {
   const order = round % 2 === 0 ? modes : [...modes].reverse();
   for (const m of order) {
-    const out = execFileSync(process.execPath, [worker, m.mode, m.sdk, collection, String(m.count)], {
-      env: {
-        ...process.env,
-        ...env,
-        OTEL_SERVICE_NAME: `bench-${m.mode}`,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+    const out = execFileSync(
+      process.execPath,
+      [worker, m.mode, m.sdk, collection, String(m.count), String(warmupOf(m))],
+      {
+        env: {
+          ...process.env,
+          ...env,
+          OTEL_SERVICE_NAME: serviceOf(m, round),
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        },
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
       },
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    );
     const result = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as {
       latencies: number[];
       cpuPerCallUs: number;
+      dropped?: number;
     };
-    samples.get(m)?.latencies.push(...result.latencies);
-    samples.get(m)?.cpu.push(result.cpuPerCallUs);
+    const s = samples.get(m);
+    s?.latencies.push(...result.latencies);
+    s?.rounds.push({ p50: median(result.latencies), cpu: result.cpuPerCallUs, dropped: result.dropped ?? 0 });
   }
+}
+
+/** Client spans of one worker process found in Jaeger (each traced SDK 2.3.5 call is one `search` trace). */
+async function spansInJaeger(service: string, expected: number): Promise<number> {
+  const url = new URL('/api/traces', env.JAEGER_QUERY_URL as string);
+  url.search = new URLSearchParams({
+    service,
+    operation: `search ${collection}`,
+    limit: String(expected + 100),
+    lookback: '2h',
+  }).toString();
+  let found = 0;
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const res = await fetch(url, { signal: AbortSignal.timeout(60_000) });
+    const body = (await res.json()) as {
+      data?: {
+        spans: { operationName: string; processID: string }[];
+        processes: Record<string, { serviceName: string }>;
+      }[];
+    };
+    found = 0;
+    for (const trace of body.data ?? []) {
+      for (const span of trace.spans) {
+        if (
+          span.operationName === `search ${collection}` &&
+          trace.processes[span.processID]?.serviceName === service
+        )
+          found++;
+      }
+    }
+    if (found >= expected) break;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  return found;
+}
+const exported: string[] = [];
+for (const m of modes) {
+  if (m.sdk !== 'milvus-sdk-2.3' || m.mode === 'untraced' || m.mode === 'noop-export') continue;
+  const expected = m.count + warmup;
+  const found = await spansInJaeger(serviceOf(m, rounds - 1), expected);
+  exported.push(`${m.name}, round ${rounds}: ${found} of ${expected} client spans in Jaeger`);
 }
 await client.dropCollection({ collection_name: collection });
 await client.closeConnection();
 
 const stats = (m: Mode): Stats => {
-  const s = samples.get(m) ?? { latencies: [], cpu: [] };
+  const s = samples.get(m) ?? { latencies: [], rounds: [] };
   const sorted = [...s.latencies].sort((a, b) => a - b);
   return {
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
-    cpu: s.cpu.reduce((a, b) => a + b, 0) / s.cpu.length,
+    cpu: median(s.rounds.map((r) => r.cpu)),
   };
 };
-console.log(`Milvus search, ${rounds} rounds per mode, ${new Date().toISOString()}`);
+const baseOf = (m: Mode) => modes.find((b) => b.sdk === m.sdk && b.mode === 'untraced') ?? m;
+/** Each round's p50 over the same round's untraced p50: median, min and max over the rounds. */
+const roundRatios = (m: Mode) => {
+  const own = samples.get(m)?.rounds ?? [];
+  const base = samples.get(baseOf(m))?.rounds ?? [];
+  const ratios = own.map((r, i) => r.p50 / (base[i]?.p50 ?? Number.NaN));
+  return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+};
 console.log(
-  '| mode | calls | p50 µs | p99 µs | p50 ratio | p99 ratio | CPU µs/call | CPU overhead µs/call |',
+  `Milvus search, ${rounds} rounds per mode, ${warmup} warm-up calls (SDK 2.5.12: ${anchorWarmup}), ${new Date().toISOString()}, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
 );
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+console.log(
+  '| mode | calls | p50 µs | p99 µs | p50 ratio (pooled) | p50 ratio per round: median (min–max) | p99 ratio | CPU µs/call | CPU overhead µs/call |',
+);
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const m of modes) {
   const s = stats(m);
-  const base = stats(modes.find((b) => b.sdk === m.sdk && b.mode === 'untraced') ?? m);
+  const base = stats(baseOf(m));
+  const r = roundRatios(m);
   console.log(
-    `| ${m.name} | ${m.count * rounds} | ${fmt(s.p50, 0)} | ${fmt(s.p99, 0)} | ${fmt(s.p50 / base.p50, 3)} | ${fmt(s.p99 / base.p99, 3)} | ${fmt(s.cpu, 0)} | ${fmt(s.cpu - base.cpu, 0)} |`,
+    `| ${m.name} | ${m.count * rounds} | ${fmt(s.p50, 0)} | ${fmt(s.p99, 0)} | ${fmt(s.p50 / base.p50, 3)} | ${fmt(r.median, 3)} (${fmt(r.min, 3)}–${fmt(r.max, 3)}) | ${fmt(s.p99 / base.p99, 3)} | ${fmt(s.cpu, 0)} | ${fmt(s.cpu - base.cpu, 0)} |`,
   );
 }
+const dropped = modes
+  .flatMap((m) => samples.get(m)?.rounds.map((r) => r.dropped) ?? [])
+  .reduce((a, b) => a + b, 0);
+console.log(`\nspans dropped by the exporter: ${dropped}`);
+for (const line of exported) console.log(line);

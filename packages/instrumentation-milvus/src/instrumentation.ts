@@ -30,7 +30,6 @@ import {
   ATTR_SERVER_PORT,
 } from '@opentelemetry/semantic-conventions';
 import type {
-  GrpcCallLike,
   GrpcInterceptor,
   GrpcMetadataLike,
   MilvusClientLike,

@@ -94,7 +94,10 @@ export class BoundedExportPipeline {
           try {
             exporter.export(spans, finish);
           } catch (error) {
-            finish({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+            finish({
+              code: ExportResultCode.FAILED,
+              error: error instanceof Error ? error : new Error(String(error)),
+            });
           }
         });
       },
