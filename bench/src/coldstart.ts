@@ -1,0 +1,259 @@
+/**
+ * Serverless cold start: the latency of the FIRST invocation of the serverless example (examples/serverless, GET
+ * /search) under the AWS Lambda Runtime Interface Emulator with aws-lambda-ric (the real Lambda Runtime API), a fresh
+ * emulator and runtime per sample — from the invoke request to its response, i.e. runtime start, handler import,
+ * init (settings, Milvus client), one search, and (traced) the flush of its spans. Modes, interleaved, each bundled
+ * and from source:
+ *   - untraced: the handler without tracing (`withTracing` is the identity: bench/src/coldstart/untraced-preset.ts);
+ *   - preset: the example's entry, `src/index.ts` (tracing.ts: register(), then handler.ts) — bundled with the
+ *     example's build recipe (see 1. below), and from source with Node's type stripping;
+ *   - auto-instrumentations: the untraced handler with
+ *     `NODE_OPTIONS=--require @opentelemetry/auto-instrumentations-node/register` (how a Lambda layer adds it).
+ * The bundles are built here with esbuild into bench/dist/coldstart/, like the example's (the Milvus SDK stays external).
+ * Reported: the median per mode, p25–p75, the time each tracing mode adds to untraced, and
+ * preset added / auto added (target ≤ 0.4).
+ * usage: node src/coldstart.ts [--runs 10] [--warmup 1] [--short]
+ */
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, sep } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { clientEnv, ensureLambdaRie, isUp, loadSettings } from '@milvus-otel/stack';
+import { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { build, type Plugin } from 'esbuild';
+import { ensureCollection, upsertDocuments } from '../../examples/serverless/src/documents.ts';
+import { type FunctionProcess, httpEvent, startFunction } from '../../examples/serverless/scripts/rie.ts';
+import { fmt, median, percentile } from './stats.ts';
+import { emitResult, freePort, options, sleep } from './util.ts';
+
+const { short, num } = options();
+const runs = num('runs', 10, 2);
+const warmupRounds = num('warmup', 1, 1);
+
+const settings = loadSettings();
+if (!(await isUp(settings))) {
+  console.error('the local stack is not running: start it with ./pnpm stack start');
+  process.exit(1);
+}
+const stack = clientEnv(settings);
+const example = fileURLToPath(new URL('../../examples/serverless/', import.meta.url));
+const out = fileURLToPath(new URL('../dist/coldstart/', import.meta.url));
+const stub = fileURLToPath(new URL('./coldstart/untraced-preset.ts', import.meta.url));
+const autoRegister = createRequire(import.meta.url).resolve('@opentelemetry/auto-instrumentations-node/register');
+const runId = Date.now().toString(36);
+const collection = `bench_coldstart_${runId}`;
+const service = `bench-coldstart-${runId}`;
+
+// --- the function's variants -------------------------------------------------------------------------------------
+
+// 1. The preset bundle: the example's entry (src/index.ts: register(), then the handler) with the example's build
+//    recipe (scripts/build.ts): the Milvus SDK external and required where the import stands; the preset's on-demand
+//    `createRequire()` loads turned into bundled requires. The example's ON_DEMAND list lacks the lean set's
+//    instrumentations, which the preset's ESM build now loads on demand too (packages/node/src/lean-classes.ts), so
+//    the example's own dist/handler.mjs fails at init (Cannot find module '@opentelemetry/instrumentation-http');
+//    here they are bundled as well, which is what a fixed build would produce.
+const ON_DEMAND = [
+  '@opentelemetry/exporter-trace-otlp-grpc',
+  '@opentelemetry/exporter-trace-otlp-proto',
+  '@opentelemetry/exporter-trace-otlp-http',
+  '@grpc/grpc-js',
+  '@opentelemetry/sampler-jaeger-remote',
+  '@opentelemetry/instrumentation-http',
+  '@opentelemetry/instrumentation-express',
+  '@opentelemetry/instrumentation-undici',
+  '@opentelemetry/instrumentation-ioredis',
+];
+const presetDir = dirname(
+  realpathSync(createRequire(join(example, 'package.json')).resolve('@milvus-otel/node/package.json')),
+);
+const bundleOnDemandLoads: Plugin = {
+  name: 'bundle-on-demand-loads',
+  setup(b) {
+    b.onLoad({ filter: /\.js$/ }, (args) => {
+      if (!args.path.startsWith(presetDir + sep)) return undefined;
+      const source = readFileSync(args.path, 'utf8');
+      const rewritten = source.replace(/\bcreateRequire\d*\(import\.meta\.url\)/g, '__bundledLoad');
+      if (rewritten === source) return undefined;
+      const cases = ON_DEMAND.map((id) => `case ${JSON.stringify(id)}: return require(${JSON.stringify(id)});`);
+      const loader = `function __bundledLoad(id) { switch (id) { ${cases.join(' ')} default: return require(id); } }`;
+      return { contents: `${rewritten}\n${loader}\n`, loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
+// 2. The untraced bundle: the example's handler, @milvus-otel/node replaced by the stub, the Milvus SDK external and
+//    required where the import stands (as in the example's build).
+const SHIM = 'require-external';
+const requireExternals = (untraced: boolean): Plugin => ({
+  name: 'bench-require-externals',
+  setup(b) {
+    if (untraced) b.onResolve({ filter: /^@milvus-otel\/node$/ }, () => ({ path: stub }));
+    b.onResolve({ filter: /^@zilliz\/milvus2-sdk-node(\/.*)?$/ }, (args) =>
+      args.namespace === SHIM
+        ? { path: args.path, external: true }
+        : { path: args.path, namespace: SHIM, sideEffects: true },
+    );
+    b.onLoad({ filter: /.*/, namespace: SHIM }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+});
+const bundle = async (entry: string, dir: string, plugins: Plugin[]) => {
+  mkdirSync(dir, { recursive: true });
+  await build({
+    entryPoints: [join(example, 'src', entry)],
+    outfile: join(dir, 'handler.mjs'),
+    absWorkingDir: example,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    logLevel: 'warning',
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
+    plugins,
+  });
+};
+const presetBundle = join(out, 'bundled-preset');
+const untracedBundle = join(out, 'bundled-untraced');
+await bundle('index.ts', presetBundle, [requireExternals(false), bundleOnDemandLoads]);
+await bundle('handler.ts', untracedBundle, [requireExternals(true)]);
+
+// 3. From source: an entry that imports the TypeScript sources (Node strips the types). Untraced: a module hook
+//    sends @milvus-otel/node to the stub.
+const sourcePreset = join(out, 'source-preset');
+const sourceUntraced = join(out, 'source-untraced');
+mkdirSync(sourcePreset, { recursive: true });
+mkdirSync(sourceUntraced, { recursive: true });
+const src = (file: string) => pathToFileURL(join(example, 'src', file)).href;
+writeFileSync(join(sourcePreset, 'handler.mjs'), `export { handler } from ${JSON.stringify(src('index.ts'))};\n`);
+writeFileSync(
+  join(sourceUntraced, 'handler.mjs'),
+  `import { registerHooks } from 'node:module';
+const stub = ${JSON.stringify(pathToFileURL(stub).href)};
+registerHooks({
+  resolve: (specifier, context, next) =>
+    specifier === '@milvus-otel/node' ? { url: stub, shortCircuit: true } : next(specifier, context),
+});
+export const { handler } = await import(${JSON.stringify(src('handler.ts'))});
+`,
+);
+
+const AUTO = { NODE_OPTIONS: `--require ${autoRegister}`, OTEL_TRACES_EXPORTER: 'otlp' };
+type Variant = { taskRoot: string; env?: Record<string, string> };
+const MODES: Record<string, Variant> = {
+  'bundled: untraced': { taskRoot: untracedBundle },
+  'bundled: preset': { taskRoot: presetBundle },
+  'bundled: auto-instrumentations': { taskRoot: untracedBundle, env: AUTO },
+  'source: untraced': { taskRoot: sourceUntraced },
+  'source: preset': { taskRoot: sourcePreset },
+  'source: auto-instrumentations': { taskRoot: sourceUntraced, env: AUTO },
+};
+
+// --- the collection the function searches ------------------------------------------------------------------------
+
+const milvus = new MilvusClient({ address: stack.MILVUS_ADDRESS as string });
+await ensureCollection(milvus as never, collection);
+await upsertDocuments(milvus as never, collection, [
+  { id: 'a', title: 'Trail running shoes', body: 'Light shoes for muddy trails', category: 'shoes' },
+  { id: 'b', title: 'Rain jacket', body: 'Waterproof and breathable', category: 'clothing' },
+  { id: 'c', title: 'Tent for two', body: 'Three seasons, 2 kg', category: 'camping' },
+]);
+await sleep(1500); // Bounded consistency: searches see the documents within about a second
+
+// --- the samples -------------------------------------------------------------------------------------------------
+
+const rie = await ensureLambdaRie(settings);
+const baseEnv: Record<string, string> = {
+  ...stack,
+  NODE_ENV: 'production',
+  DOCS_COLLECTION: collection,
+  OTEL_SERVICE_NAME: service,
+  _HANDLER: 'handler.handler',
+};
+const event = httpEvent('GET', '/search', { q: 'running shoes', limit: '3' });
+
+async function coldInvocation(mode: string): Promise<number> {
+  const { taskRoot, env } = MODES[mode] as Variant;
+  let fn: FunctionProcess | undefined;
+  try {
+    fn = await startFunction({
+      rie,
+      port: await freePort(),
+      runtimeApiPort: await freePort(),
+      env: { ...baseEnv, ...env },
+      taskRoot,
+    });
+    const t0 = performance.now();
+    const res = await fetch(fn.invokeUrl, {
+      method: 'POST',
+      body: JSON.stringify(event),
+      signal: AbortSignal.timeout(60_000),
+    });
+    const text = await res.text();
+    const ms = performance.now() - t0;
+    const parsed = JSON.parse(text) as { statusCode?: number; body?: string };
+    const hits = parsed.body ? (JSON.parse(parsed.body) as { hits?: unknown[] }).hits : undefined;
+    if (parsed.statusCode !== 200 || !hits?.length) {
+      throw new Error(`${mode}: ${text}\n--- emulator and runtime ---\n${fn.output()}`);
+    }
+    return ms;
+  } finally {
+    await fn?.stop();
+  }
+}
+
+const names = Object.keys(MODES);
+const times: Record<string, number[]> = Object.fromEntries(names.map((m) => [m, []]));
+const started = Date.now();
+try {
+  for (let i = 0; i < warmupRounds + runs; i++) {
+    const order = i % 2 === 0 ? names : [...names].reverse();
+    for (const mode of order) {
+      const ms = await coldInvocation(mode);
+      if (i >= warmupRounds) times[mode]?.push(ms); // warm-up rounds fill the file-system cache
+    }
+    process.stderr.write(`round ${i + 1}/${warmupRounds + runs} done\n`);
+  }
+} finally {
+  await milvus.dropCollection({ collection_name: collection }).catch(() => undefined);
+  await milvus.closeConnection();
+}
+
+const m = Object.fromEntries(names.map((k) => [k, median(times[k] ?? [])]));
+const added = (kind: 'bundled' | 'source', mode: string) =>
+  (m[`${kind}: ${mode}`] ?? 0) - (m[`${kind}: untraced`] ?? 0);
+const ratio = (kind: 'bundled' | 'source') => added(kind, 'preset') / added(kind, 'auto-instrumentations');
+
+console.log(
+  `\nServerless cold start (first invocation under RIE + aws-lambda-ric, fresh runtime each), median of ${runs} ` +
+    `per mode after ${warmupRounds} warm-up round(s), ${new Date().toISOString()}`,
+);
+console.log('| mode | median ms | p25–p75 ms | added by tracing ms |');
+console.log('|---|---:|---:|---:|');
+for (const mode of names) {
+  const sorted = [...(times[mode] ?? [])].sort((a, b) => a - b);
+  const kind = mode.startsWith('bundled') ? 'bundled' : 'source';
+  console.log(
+    `| ${mode} | ${fmt(m[mode] ?? 0, 0)} | ${fmt(percentile(sorted, 25), 0)}–${fmt(percentile(sorted, 75), 0)} | ` +
+      `${fmt((m[mode] ?? 0) - (m[`${kind}: untraced`] ?? 0), 0)} |`,
+  );
+}
+console.log(`\npreset added / auto-instrumentations added, bundled: ${fmt(ratio('bundled'), 3)}`);
+console.log(`preset added / auto-instrumentations added, source: ${fmt(ratio('source'), 3)}`);
+console.log(`took ${fmt((Date.now() - started) / 1000, 0)} s`);
+emitResult({
+  bench: 'coldstart',
+  short,
+  runs,
+  medians: m,
+  added: {
+    bundled: { preset: added('bundled', 'preset'), auto: added('bundled', 'auto-instrumentations') },
+    source: { preset: added('source', 'preset'), auto: added('source', 'auto-instrumentations') },
+  },
+  ratioBundled: ratio('bundled'),
+  ratioSource: ratio('source'),
+});
