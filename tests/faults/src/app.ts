@@ -1,0 +1,242 @@
+/**
+ * Runs the Express example as users do (`node --import @milvus-otel/node/register src/server.ts` in its folder) on a
+ * free port, with a collection and a service name of its own, and reads its traces back from Jaeger.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { clientEnv, type JaegerSpan, type JaegerTrace, loadSettings } from '@milvus-otel/stack';
+import { MilvusClient } from '@zilliz/milvus2-sdk-node';
+
+export const settings = loadSettings();
+export const stackEnv = clientEnv(settings);
+export const jaegerUrl = stackEnv.JAEGER_QUERY_URL as string;
+export const milvusAddress = stackEnv.MILVUS_ADDRESS as string;
+export const milvusPort = settings.ports.milvus.port;
+export const otlpGrpcPort = settings.ports.otlpGrpc.port;
+
+const expressDir = fileURLToPath(new URL('../../../examples/express-service/', import.meta.url));
+
+/** A name Milvus and Jaeger accept, unique per run. */
+export const unique = (prefix: string) => `${prefix}_${randomBytes(4).toString('hex')}`;
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface RunningApp {
+  readonly url: string;
+  readonly child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGKILL if still running (test clean-up). */
+  kill(): void;
+}
+
+/**
+ * Starts the Express example with the stack's client environment plus `env` (MILVUS_ADDRESS, OTEL_* overrides…) and
+ * resolves once it listens. No REDIS_URL: the fault tests do not use the queue.
+ */
+export async function startExpress(env: Record<string, string>, timeoutMs = 60_000): Promise<RunningApp> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', '@milvus-otel/node/register', 'src/server.ts'], {
+    cwd: expressDir,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      // vitest sets NODE_ENV=test, which turns on the Milvus SDK's debug log of every request.
+      NODE_ENV: 'production',
+      MILVUS_ADDRESS: milvusAddress,
+      OTEL_EXPORTER_OTLP_ENDPOINT: stackEnv.OTEL_EXPORTER_OTLP_ENDPOINT,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+      ...env,
+      PORT: String(port),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d) => (stdout += d));
+  child.stderr?.on('data', (d) => (stderr += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`app did not start in ${timeoutMs} ms:\n${stdout}${stderr}`)),
+      timeoutMs,
+    );
+    child.stdout?.on('data', () => {
+      if (stdout.includes('listening on')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`app exited (${signal ?? code}) before listening:\n${stdout}${stderr}`));
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    exited,
+    kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+/** Drops a test collection (the app created it); a missing one is fine. */
+export async function dropCollection(name: string): Promise<void> {
+  const milvus = new MilvusClient({ address: milvusAddress, logLevel: 'error' });
+  try {
+    await milvus.dropCollection({ collection_name: name });
+  } finally {
+    await milvus.closeConnection();
+  }
+}
+
+/* ---------- traffic ---------- */
+
+export interface Sample {
+  /** ms since the run started, when the request was sent. */
+  readonly at: number;
+  readonly phase: string;
+  /** 0 when the request itself failed (connection refused/reset, client timeout). */
+  readonly status: number;
+  readonly ms: number;
+  readonly traceId: string | undefined;
+  readonly body: string;
+  readonly error?: string;
+}
+
+export async function timedFetch(
+  url: string,
+  phase: string,
+  start: number,
+  init: RequestInit = {},
+  timeoutMs = 15_000,
+): Promise<Sample> {
+  const at = performance.now();
+  try {
+    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    const body = await res.text();
+    return {
+      at: at - start,
+      phase,
+      status: res.status,
+      ms: performance.now() - at,
+      traceId: res.headers.get('x-trace-id') ?? undefined,
+      body,
+    };
+  } catch (error) {
+    const e = error as Error & { cause?: Error };
+    return {
+      at: at - start,
+      phase,
+      status: 0,
+      ms: performance.now() - at,
+      traceId: undefined,
+      body: '',
+      error: `${e.name}: ${e.message}${e.cause ? ` (${e.cause.message})` : ''}`,
+    };
+  }
+}
+
+/**
+ * Open-loop traffic: one request every `1000 / ratePerSecond` ms whatever the answers take (a slow app does not
+ * slow the load down), tagged with the phase current when it was sent. `stop()` resolves with every sample.
+ */
+export function steadyTraffic(
+  makeUrl: (i: number) => string,
+  ratePerSecond: number,
+  phase: () => string,
+): { stop(): Promise<Sample[]> } {
+  const start = performance.now();
+  const pending: Promise<Sample>[] = [];
+  let i = 0;
+  const timer = setInterval(() => {
+    pending.push(timedFetch(makeUrl(i++), phase(), start));
+  }, 1000 / ratePerSecond);
+  return {
+    async stop() {
+      clearInterval(timer);
+      return Promise.all(pending);
+    },
+  };
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+export const round = (n: number) => Math.round(n * 10) / 10;
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/* ---------- Jaeger ---------- */
+
+interface RawSpan {
+  traceID: string;
+  spanID: string;
+  operationName: string;
+  references?: { refType: string; traceID: string; spanID: string }[];
+  startTime: number;
+  duration: number;
+  tags?: { key: string; type: string; value: unknown }[];
+  logs?: { timestamp: number; fields: { key: string; type: string; value: unknown }[] }[];
+  processID: string;
+}
+
+export interface RawTrace {
+  traceID: string;
+  spans: RawSpan[];
+  processes: Record<string, { serviceName: string; tags?: { key: string; value: unknown }[] }>;
+}
+
+/**
+ * Every trace with a span of `service` that Jaeger has (raw: tags, logs and process tags included). Jaeger's search
+ * returns whole traces, so the Milvus server's spans of those traces come along.
+ */
+export async function tracesOfService(service: string, limit = 5000): Promise<RawTrace[]> {
+  const since = (Date.now() - 60 * 60 * 1000) * 1000;
+  const url = `${jaegerUrl}/api/traces?service=${encodeURIComponent(service)}&limit=${limit}&start=${since}&end=${Date.now() * 1000 + 60_000_000}`;
+  const res = await fetch(url, { signal: AbortSignal.timeout(20_000) });
+  if (!res.ok) throw new Error(`Jaeger ${url} answered ${res.status}: ${await res.text()}`);
+  const body = (await res.json()) as { data?: RawTrace[] | null };
+  return body.data ?? [];
+}
+
+/** The same trace in the shape @milvus-otel/stack's helpers (isDescendant) take. */
+export function normalize(raw: RawTrace): JaegerTrace {
+  return {
+    traceId: raw.traceID,
+    spans: raw.spans.map(
+      (s): JaegerSpan => ({
+        traceId: s.traceID,
+        spanId: s.spanID,
+        parentSpanId: (
+          s.references?.find((r) => r.refType === 'CHILD_OF' && r.traceID === raw.traceID) ??
+          s.references?.find((r) => r.traceID === raw.traceID)
+        )?.spanID,
+        name: s.operationName,
+        service: raw.processes[s.processID]?.serviceName ?? '?',
+        startTime: s.startTime,
+        duration: s.duration,
+        tags: Object.fromEntries((s.tags ?? []).map((t) => [t.key, t.value])),
+      }),
+    ),
+  };
+}
