@@ -22,8 +22,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { clientEnv, ensureLambdaRie, isUp, loadSettings } from '@milvus-otel/stack';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { build, type Plugin } from 'esbuild';
-import { ensureCollection, upsertDocuments } from '../../examples/serverless/src/documents.ts';
 import { type FunctionProcess, httpEvent, startFunction } from '../../examples/serverless/scripts/rie.ts';
+import { ensureCollection, upsertDocuments } from '../../examples/serverless/src/documents.ts';
 import { fmt, median, percentile } from './stats.ts';
 import { emitResult, freePort, options, sleep } from './util.ts';
 
@@ -40,7 +40,9 @@ const stack = clientEnv(settings);
 const example = fileURLToPath(new URL('../../examples/serverless/', import.meta.url));
 const out = fileURLToPath(new URL('../dist/coldstart/', import.meta.url));
 const stub = fileURLToPath(new URL('./coldstart/untraced-preset.ts', import.meta.url));
-const autoRegister = createRequire(import.meta.url).resolve('@opentelemetry/auto-instrumentations-node/register');
+const autoRegister = createRequire(import.meta.url).resolve(
+  '@opentelemetry/auto-instrumentations-node/register',
+);
 const runId = Date.now().toString(36);
 const collection = `bench_coldstart_${runId}`;
 const service = `bench-coldstart-${runId}`;
@@ -75,7 +77,9 @@ const bundleOnDemandLoads: Plugin = {
       const source = readFileSync(args.path, 'utf8');
       const rewritten = source.replace(/\bcreateRequire\d*\(import\.meta\.url\)/g, '__bundledLoad');
       if (rewritten === source) return undefined;
-      const cases = ON_DEMAND.map((id) => `case ${JSON.stringify(id)}: return require(${JSON.stringify(id)});`);
+      const cases = ON_DEMAND.map(
+        (id) => `case ${JSON.stringify(id)}: return require(${JSON.stringify(id)});`,
+      );
       const loader = `function __bundledLoad(id) { switch (id) { ${cases.join(' ')} default: return require(id); } }`;
       return { contents: `${rewritten}\n${loader}\n`, loader: 'js', resolveDir: dirname(args.path) };
     });
@@ -129,7 +133,10 @@ const sourceUntraced = join(out, 'source-untraced');
 mkdirSync(sourcePreset, { recursive: true });
 mkdirSync(sourceUntraced, { recursive: true });
 const src = (file: string) => pathToFileURL(join(example, 'src', file)).href;
-writeFileSync(join(sourcePreset, 'handler.mjs'), `export { handler } from ${JSON.stringify(src('index.ts'))};\n`);
+writeFileSync(
+  join(sourcePreset, 'handler.mjs'),
+  `export { handler } from ${JSON.stringify(src('index.ts'))};\n`,
+);
 writeFileSync(
   join(sourceUntraced, 'handler.mjs'),
   `import { registerHooks } from 'node:module';

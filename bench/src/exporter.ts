@@ -21,7 +21,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { clientEnv, getTrace, isUp, loadSettings } from '@milvus-otel/stack';
 import { fmt } from './stats.ts';
-import { emitResult, options, parseResult, slope, sleep } from './util.ts';
+import { emitResult, options, parseResult, sleep, slope } from './util.ts';
 
 const { short, num } = options();
 const duration = num('duration', 60, 5);
@@ -65,7 +65,7 @@ async function parent(): Promise<void> {
     console.error('the local stack is not running: start it with ./pnpm stack start');
     process.exit(1);
   }
-  const env = { ...process.env, ...clientEnv(settings), NODE_ENV: 'production' };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...clientEnv(settings), NODE_ENV: 'production' };
   delete env.NODE_OPTIONS;
   const results: Phase[] = [];
   const started = Date.now();
@@ -75,7 +75,16 @@ async function parent(): Promise<void> {
   ] as const) {
     const r = spawnSync(
       process.execPath,
-      [fileURLToPath(import.meta.url), '--child', '--phase', name, '--rate', String(phaseRate), '--duration', String(duration)],
+      [
+        fileURLToPath(import.meta.url),
+        '--child',
+        '--phase',
+        name,
+        '--rate',
+        String(phaseRate),
+        '--duration',
+        String(duration),
+      ],
       { env, encoding: 'utf8', maxBuffer: 16 * MiB, timeout: (duration + 120) * 1000 },
     );
     const result = parseResult(r.stdout ?? '') as Phase | undefined;
@@ -100,7 +109,9 @@ async function parent(): Promise<void> {
   }
   for (const p of results) {
     if (p.unaccounted !== 0 || p.failedExports !== 0)
-      console.log(`${p.phase}: ${p.unaccounted} spans neither exported nor counted as dropped; ${p.failedExports} failed exports`);
+      console.log(
+        `${p.phase}: ${p.unaccounted} spans neither exported nor counted as dropped; ${p.failedExports} failed exports`,
+      );
   }
   for (const p of results) {
     console.log(`heap used per second, ${p.phase} (MiB): ${p.samples.map((s) => fmt(s, 0)).join(' ')}`);
@@ -117,7 +128,10 @@ async function parent(): Promise<void> {
     flatExportedPerSecond: flat.exportedPerSecond,
     flatDropped: flat.dropped,
     // Retained heap growth over the run, after full GCs, in MiB: the flatness check.
-    retainedGrowthMiB: Math.max(fixed.gcHeapEndMiB - fixed.gcHeapStartMiB, flat.gcHeapEndMiB - flat.gcHeapStartMiB),
+    retainedGrowthMiB: Math.max(
+      fixed.gcHeapEndMiB - fixed.gcHeapStartMiB,
+      flat.gcHeapEndMiB - flat.gcHeapStartMiB,
+    ),
   });
 }
 
@@ -136,7 +150,9 @@ async function child(): Promise<void> {
   // its own dependencies): exported spans are counted, not inferred from the drops.
   const presetRequire = createRequire(fileURLToPath(import.meta.resolve('@milvus-otel/node')));
   const otlp = presetRequire('@opentelemetry/exporter-trace-otlp-grpc') as {
-    OTLPTraceExporter: { prototype: { export: (spans: unknown[], done: (r: { code: number }) => void) => void } };
+    OTLPTraceExporter: {
+      prototype: { export: (spans: unknown[], done: (r: { code: number }) => void) => void };
+    };
   };
   let confirmed = 0;
   let failedExports = 0;

@@ -92,7 +92,10 @@ async function load(port: number, seconds: number): Promise<autocannon.Result> {
     connections,
     duration: seconds,
     // A few different queries: one embedding and one Milvus search each.
-    requests: QUERIES.map((q) => ({ method: 'GET' as const, path: `/search?q=${encodeURIComponent(q)}&limit=5` })),
+    requests: QUERIES.map((q) => ({
+      method: 'GET' as const,
+      path: `/search?q=${encodeURIComponent(q)}&limit=5`,
+    })),
   });
 }
 

@@ -105,6 +105,4 @@ export function slope(xs: readonly number[], ys: readonly number[]): number {
 }
 
 export const range = (values: readonly number[], digits = 2) =>
-  values.length === 0
-    ? '–'
-    : `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
+  values.length === 0 ? '–' : `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
