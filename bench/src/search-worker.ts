@@ -6,6 +6,10 @@
  *              search inside an app span, as in a traced request;
  *   preset-client-span — the same, without the app span: the Milvus client span alone;
  *   noop-export — preset-client-span with an exporter that drops every batch: the spans' cost before export;
+ *   paired / paired-app — the preset, and the calls alternate (A B B A …) between untraced (run with tracing
+ *               suppressed, so the instrumentation steps aside) and traced (client span; paired-app: inside an app
+ *               span too): both arms see the same load from moment to moment. The export's background work
+ *               lands on both arms, so this measures what tracing adds on the call's own path;
  *   sdk-trace — the SDK's own `trace: true` interceptor (SDK ≥ 2.5) with a plain NodeSDK exporting the same way:
  *               its `grpc-intercept` span alone.
  */
@@ -24,7 +28,8 @@ const warmup = Number(warmupArg);
 let flush = async () => {};
 let warm = async () => {};
 let dropped = () => 0;
-if (mode === 'preset' || mode === 'preset-client-span' || mode === 'noop-export') {
+const paired = mode === 'paired' || mode === 'paired-app';
+if (mode === 'preset' || mode === 'preset-client-span' || mode === 'noop-export' || paired) {
   const { register } = await import('@milvus-otel/node');
   const handle = register({
     handleSignals: false,
@@ -54,7 +59,7 @@ if (mode === 'preset' || mode === 'preset-client-span' || mode === 'noop-export'
   };
 }
 
-const { trace } = await import('@opentelemetry/api');
+const { context, createContextKey, trace } = await import('@opentelemetry/api');
 const { MilvusClient } = (await import(sdkPackage)) as typeof import('@zilliz/milvus2-sdk-node');
 const client = new MilvusClient({
   address: process.env.MILVUS_ADDRESS as string,
@@ -64,25 +69,29 @@ const tracer = trace.getTracer('bench');
 const query = [[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]];
 const search = () =>
   client.search({ collection_name: collection, data: query, vector: query[0], limit: 10 } as never);
-const once =
-  mode !== 'preset'
-    ? search
-    : () => tracer.startActiveSpan('request', (span) => search().finally(() => span.end()));
+const withAppSpan = () => tracer.startActiveSpan('request', (span) => search().finally(() => span.end()));
+const once = mode === 'preset' || mode === 'paired-app' ? withAppSpan : search;
+// @opentelemetry/core's suppressTracing(): its context key is a Symbol.for() of this description.
+const SUPPRESS = createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
+const untraced = () => context.with(context.active().setValue(SUPPRESS, true), search);
 
 for (let i = 0; i < warmup; i++) await once();
+if (paired) for (let i = 0; i < warmup; i++) await untraced();
 // The warm-up spans are exported before measuring: the first export loads the exporter (protobuf code, the gRPC
 // channel to the collector), a one-time cost that would otherwise land in the measured calls.
 await warm();
 const latencies: number[] = [];
+const baseline: number[] = [];
 const cpuBefore = process.cpuUsage();
 for (let i = 0; i < count; i++) {
+  const traced = !paired || i % 4 === 1 || i % 4 === 2;
   const t0 = performance.now();
-  await once();
-  latencies.push((performance.now() - t0) * 1000);
+  await (traced ? once() : untraced());
+  (traced ? latencies : baseline).push((performance.now() - t0) * 1000);
 }
 const cpu = process.cpuUsage(cpuBefore);
 await flush();
 await client.closeConnection();
 process.stdout.write(
-  `${JSON.stringify({ mode, latencies, cpuPerCallUs: (cpu.user + cpu.system) / count, dropped: dropped() })}\n`,
+  `${JSON.stringify({ mode, latencies, baseline, cpuPerCallUs: (cpu.user + cpu.system) / count, dropped: dropped() })}\n`,
 );

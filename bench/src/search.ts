@@ -11,8 +11,9 @@
  * round's untraced p50, as the median and range over the rounds. CPU per call: the median over rounds.
  * After the last round the spans of each traced SDK 2.3.5 mode's last round are counted in Jaeger.
  * usage: node src/search.ts [--rounds 5] [--count 1000] [--anchor-count 60] [--warmup 200]
- *   [--anchor-warmup 20] [--breakdown]; --anchor-count 0 skips the SDK 2.5.12 rows; --breakdown adds the preset
- *   with a no-op exporter (what the spans cost before export).
+ *   [--anchor-warmup 20] [--breakdown] [--paired]; --anchor-count 0 skips the SDK 2.5.12 rows; --breakdown adds the
+ *   preset with a no-op exporter (what the spans cost before export); --paired adds the paired modes of
+ *   search-worker.ts (traced and untraced calls alternating in one process; ratios within the process).
  */
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -68,7 +69,14 @@ await client.loadCollectionSync({ collection_name: collection });
 
 interface Mode {
   readonly name: string;
-  readonly mode: 'untraced' | 'preset' | 'preset-client-span' | 'noop-export' | 'sdk-trace';
+  readonly mode:
+    | 'untraced'
+    | 'preset'
+    | 'preset-client-span'
+    | 'noop-export'
+    | 'paired'
+    | 'paired-app'
+    | 'sdk-trace';
   readonly sdk: 'milvus-sdk-2.3' | 'milvus-sdk-2.5';
   readonly count: number;
 }
@@ -78,6 +86,7 @@ interface Stats {
   cpu: number;
 }
 const breakdown = args.includes('--breakdown');
+const paired = args.includes('--paired');
 const allModes: readonly Mode[] = [
   { name: 'untraced (SDK 2.3.5)', mode: 'untraced', sdk: 'milvus-sdk-2.3', count },
   {
@@ -88,6 +97,18 @@ const allModes: readonly Mode[] = [
   },
   { name: 'preset, client span only (SDK 2.3.5)', mode: 'preset-client-span', sdk: 'milvus-sdk-2.3', count },
   { name: 'preset, app span + client span (SDK 2.3.5)', mode: 'preset', sdk: 'milvus-sdk-2.3', count },
+  {
+    name: 'paired in one process: client span (SDK 2.3.5)',
+    mode: 'paired',
+    sdk: 'milvus-sdk-2.3',
+    count: paired ? 2 * count : 0,
+  },
+  {
+    name: 'paired in one process: app span + client span (SDK 2.3.5)',
+    mode: 'paired-app',
+    sdk: 'milvus-sdk-2.3',
+    count: paired ? 2 * count : 0,
+  },
   { name: 'untraced (SDK 2.5.12)', mode: 'untraced', sdk: 'milvus-sdk-2.5', count: anchorCount },
   {
     name: 'preset, client span only (SDK 2.5.12)',
@@ -98,13 +119,16 @@ const allModes: readonly Mode[] = [
   { name: 'SDK trace: true (SDK 2.5.12)', mode: 'sdk-trace', sdk: 'milvus-sdk-2.5', count: anchorCount },
 ];
 const modes = allModes.filter((m) => m.count > 0);
+const isPaired = (m: Mode) => m.mode === 'paired' || m.mode === 'paired-app';
 interface Round {
   p50: number;
   cpu: number;
   dropped: number;
+  /** Paired modes: the untraced arm's p50 of the same process. */
+  baseP50?: number;
 }
-const samples = new Map<Mode, { latencies: number[]; rounds: Round[] }>(
-  modes.map((m) => [m, { latencies: [], rounds: [] }]),
+const samples = new Map<Mode, { latencies: number[]; baseline: number[]; rounds: Round[] }>(
+  modes.map((m) => [m, { latencies: [], baseline: [], rounds: [] }]),
 );
 const warmupOf = (m: Mode) => (m.sdk === 'milvus-sdk-2.3' ? warmup : anchorWarmup);
 const serviceOf = (m: Mode, round: number) => `bench-${m.mode}-${m.sdk.slice(-3)}-${runId}-r${round}`;
@@ -130,10 +154,17 @@ for (let round = 0; round < rounds; round++) {
       latencies: number[];
       cpuPerCallUs: number;
       dropped?: number;
+      baseline?: number[];
     };
     const s = samples.get(m);
     s?.latencies.push(...result.latencies);
-    s?.rounds.push({ p50: median(result.latencies), cpu: result.cpuPerCallUs, dropped: result.dropped ?? 0 });
+    s?.baseline.push(...(result.baseline ?? []));
+    s?.rounds.push({
+      p50: median(result.latencies),
+      cpu: result.cpuPerCallUs,
+      dropped: result.dropped ?? 0,
+      ...(result.baseline?.length ? { baseP50: median(result.baseline) } : {}),
+    });
   }
 }
 
@@ -173,16 +204,17 @@ async function spansInJaeger(service: string, expected: number): Promise<number>
 const exported: string[] = [];
 for (const m of modes) {
   if (m.sdk !== 'milvus-sdk-2.3' || m.mode === 'untraced' || m.mode === 'noop-export') continue;
-  const expected = m.count + warmup;
+  // Paired: half the measured calls are traced; the warm-up traced each of its calls.
+  const expected = (isPaired(m) ? m.count / 2 : m.count) + warmup;
   const found = await spansInJaeger(serviceOf(m, rounds - 1), expected);
   exported.push(`${m.name}, round ${rounds}: ${found} of ${expected} client spans in Jaeger`);
 }
 await client.dropCollection({ collection_name: collection });
 await client.closeConnection();
 
-const stats = (m: Mode): Stats => {
-  const s = samples.get(m) ?? { latencies: [], rounds: [] };
-  const sorted = [...s.latencies].sort((a, b) => a - b);
+const stats = (m: Mode, arm: 'latencies' | 'baseline' = 'latencies'): Stats => {
+  const s = samples.get(m) ?? { latencies: [], baseline: [], rounds: [] };
+  const sorted = [...s[arm]].sort((a, b) => a - b);
   return {
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
@@ -190,11 +222,11 @@ const stats = (m: Mode): Stats => {
   };
 };
 const baseOf = (m: Mode) => modes.find((b) => b.sdk === m.sdk && b.mode === 'untraced') ?? m;
-/** Each round's p50 over the same round's untraced p50: median, min and max over the rounds. */
+/** Each round's p50 over the same round's untraced p50 (paired: the same process's): median, min and max. */
 const roundRatios = (m: Mode) => {
   const own = samples.get(m)?.rounds ?? [];
   const base = samples.get(baseOf(m))?.rounds ?? [];
-  const ratios = own.map((r, i) => r.p50 / (base[i]?.p50 ?? Number.NaN));
+  const ratios = own.map((r, i) => r.p50 / (r.baseP50 ?? base[i]?.p50 ?? Number.NaN));
   return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
 };
 console.log(
@@ -206,13 +238,27 @@ console.log(
   '| mode | calls | p50 µs | p99 µs | p50 ratio (pooled) | p50 ratio per round: median (min–max) | p99 ratio | CPU µs/call | CPU overhead µs/call |',
 );
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
-for (const m of modes) {
+for (const m of modes.filter((m) => !isPaired(m))) {
   const s = stats(m);
   const base = stats(baseOf(m));
   const r = roundRatios(m);
   console.log(
     `| ${m.name} | ${m.count * rounds} | ${fmt(s.p50, 0)} | ${fmt(s.p99, 0)} | ${fmt(s.p50 / base.p50, 3)} | ${fmt(r.median, 3)} (${fmt(r.min, 3)}–${fmt(r.max, 3)}) | ${fmt(s.p99 / base.p99, 3)} | ${fmt(s.cpu, 0)} | ${fmt(s.cpu - base.cpu, 0)} |`,
   );
+}
+if (modes.some(isPaired)) {
+  console.log(
+    '\n| paired mode | calls per arm | untraced p50 µs | traced p50 µs | p50 ratio (pooled) | p50 ratio per round: median (min–max) | untraced p99 µs | traced p99 µs | p99 ratio |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const m of modes.filter(isPaired)) {
+    const s = stats(m);
+    const base = stats(m, 'baseline');
+    const r = roundRatios(m);
+    console.log(
+      `| ${m.name} | ${(m.count / 2) * rounds} | ${fmt(base.p50, 0)} | ${fmt(s.p50, 0)} | ${fmt(s.p50 / base.p50, 3)} | ${fmt(r.median, 3)} (${fmt(r.min, 3)}–${fmt(r.max, 3)}) | ${fmt(base.p99, 0)} | ${fmt(s.p99, 0)} | ${fmt(s.p99 / base.p99, 3)} |`,
+    );
+  }
 }
 const dropped = modes
   .flatMap((m) => samples.get(m)?.rounds.map((r) => r.dropped) ?? [])
