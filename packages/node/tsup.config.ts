@@ -100,6 +100,9 @@ export default defineConfig([
   {
     entry: ['src/register.ts'],
     format: ['esm'],
+    // dist/register.d.ts, empty (the entry exports nothing): without it, `await import('@milvus-otel/node/register')`
+    // in a strict TypeScript project fails (TS7016, implicitly any) and arethetypeswrong reports the entry untyped.
+    dts: true,
     sourcemap: true,
     target: 'node22',
     platform: 'node',
