@@ -69,6 +69,34 @@ const ignorePaths = z
     return [...new Set(items)];
   });
 
+/**
+ * A URL query parameter name as a request carries it (`limit`, `page`, `filter[id]`): no `=`, `&`, `#`, `?`, comma or
+ * space.
+ */
+export function isQueryParamName(value: string): boolean {
+  return /^[^\s=&#?,]+$/.test(value);
+}
+
+/**
+ * `MILVUS_OTEL_KEEP_QUERY_PARAMS`: comma-separated query parameter names whose values are kept in the HTTP spans'
+ * `url.query` / `url.full`; every other value is redacted. Unset, empty or `none`: all values are redacted.
+ */
+const keepQueryParams = z
+  .string()
+  .optional()
+  .transform((v, ctx): readonly string[] => {
+    if (v === undefined || v.toLowerCase() === 'none') return [];
+    const items = v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (items.length === 0 || !items.every(isQueryParamName)) {
+      ctx.addIssue({ code: 'custom', message: 'not a list of query parameter names' });
+      return z.NEVER;
+    }
+    return [...new Set(items)];
+  });
+
 const list = <const T extends readonly string[]>(values: T, fallback: T[number][]) =>
   z
     .string()
@@ -205,6 +233,11 @@ export const CLIENT_ENV = {
     'a comma-separated list of URL paths, each starting with / and without query string (exact match), or none',
     `write it like MILVUS_OTEL_IGNORE_PATHS=${DEFAULT_IGNORE_PATHS.join(',')}, or set MILVUS_OTEL_IGNORE_PATHS=none to trace every request`,
   ),
+  MILVUS_OTEL_KEEP_QUERY_PARAMS: envSetting(
+    keepQueryParams,
+    'a comma-separated list of query parameter names (no =, &, #, ? or spaces), or none',
+    'write it like MILVUS_OTEL_KEEP_QUERY_PARAMS=limit,page (values of other parameters stay redacted), or set it to none',
+  ),
   MILVUS_ADDRESS: envSetting(
     milvusAddress,
     'host:port of the Milvus server (or an http(s):// URL)',
@@ -281,6 +314,12 @@ export interface ClientSettings {
    * `none`: empty). Outgoing requests are not affected.
    */
   readonly ignoreIncomingPaths: readonly string[];
+  /**
+   * Query parameters whose values the HTTP spans keep (`url.query` of server spans, the query of `url.full` of client
+   * spans); the values of all others are replaced with `REDACTED`, keys kept (MILVUS_OTEL_KEEP_QUERY_PARAMS; default
+   * none: every value redacted).
+   */
+  readonly keepQueryParams: readonly string[];
   readonly batch: {
     readonly scheduleDelayMs: number;
     readonly exportTimeoutMs: number;
@@ -407,6 +446,7 @@ export function parseClientEnv(env: EnvSource = process.env): ParseResult<Client
     logLevel: v.OTEL_LOG_LEVEL,
     esmHook: v.MILVUS_OTEL_ESM_HOOK,
     ignoreIncomingPaths: v.MILVUS_OTEL_IGNORE_PATHS,
+    keepQueryParams: v.MILVUS_OTEL_KEEP_QUERY_PARAMS,
     batch: {
       scheduleDelayMs: v.OTEL_BSP_SCHEDULE_DELAY,
       exportTimeoutMs: v.OTEL_BSP_EXPORT_TIMEOUT,

@@ -6,6 +6,7 @@ export {
   DEFAULT_IGNORE_PATHS,
   DEFAULT_OTLP_PORT,
   type EsmHookMode,
+  isQueryParamName,
   isUrlPath,
   type OtlpProtocol,
   type ParseResult,

@@ -29,6 +29,7 @@ describe('parseClientEnv defaults (OpenTelemetry specification)', () => {
       logLevel: 'info',
       esmHook: 'auto',
       ignoreIncomingPaths: ['/healthz', '/health', '/livez', '/readyz'],
+      keepQueryParams: [],
       batch: { scheduleDelayMs: 5000, exportTimeoutMs: 30_000, maxQueueSize: 2048, maxExportBatchSize: 512 },
       milvus: {
         address: 'localhost:19530',
@@ -205,6 +206,7 @@ describe('parseClientEnv errors', () => {
     ['MILVUS_TLS', 'on', 'true or false'],
     ['MILVUS_OTEL_ESM_HOOK', 'maybe', 'one of auto, on, off'],
     ['MILVUS_OTEL_IGNORE_PATHS', 'healthz', 'a comma-separated list of URL paths'],
+    ['MILVUS_OTEL_KEEP_QUERY_PARAMS', 'a=b', 'a comma-separated list of query parameter names'],
   ])('%s=%s is rejected with its expectation', (key, value, expected) => {
     const error = errorOf({ [key]: value });
     expect(error.issues).toHaveLength(1);
@@ -265,6 +267,36 @@ describe('parseClientEnv errors', () => {
       );
       expect(error.message).toContain('MILVUS_OTEL_IGNORE_PATHS=none');
     });
+  });
+
+  describe('MILVUS_OTEL_KEEP_QUERY_PARAMS', () => {
+    const keep = (value?: string) =>
+      parseClientEnv(value === undefined ? {} : { MILVUS_OTEL_KEEP_QUERY_PARAMS: value }).data
+        .keepQueryParams;
+
+    it('keeps no value by default, also when empty or none (every query value is redacted)', () => {
+      expect(keep()).toEqual([]);
+      expect(keep('')).toEqual([]);
+      expect(keep('NONE')).toEqual([]);
+    });
+
+    it('reads a list of names: trimmed, case kept, empty items and duplicates dropped', () => {
+      expect(keep('limit')).toEqual(['limit']);
+      expect(keep(' limit , Page,,limit,filter[id] ')).toEqual(['limit', 'Page', 'filter[id]']);
+    });
+
+    it.each([['limit=5'], ['a&b'], ['q#x'], ['?q'], ['my param'], [',']])(
+      '%s is rejected with an error naming the variable and the fix',
+      (value) => {
+        const error = errorOf({ MILVUS_OTEL_KEEP_QUERY_PARAMS: value });
+        expect(error.issues).toHaveLength(1);
+        expect(error.issues[0]).toMatchObject({ key: 'MILVUS_OTEL_KEEP_QUERY_PARAMS', value });
+        expect(error.message).toContain(
+          `MILVUS_OTEL_KEEP_QUERY_PARAMS is ${JSON.stringify(value)}: expected`,
+        );
+        expect(error.message).toContain('Fix: write it like MILVUS_OTEL_KEEP_QUERY_PARAMS=limit,page');
+      },
+    );
   });
 
   it('reports a bad variable and a bad sampler argument together', () => {

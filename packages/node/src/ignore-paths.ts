@@ -1,12 +1,18 @@
 import type { IncomingMessage } from 'node:http';
 import { type ClientSettings, ConfigError, isUrlPath } from '@milvus-otel/config';
+import { withKeptQueryParams } from './query-redaction.ts';
 import type { RegisterOptions } from './types.ts';
 
 /**
- * The settings with the paths in force: `register({ ignoreIncomingPaths })` wins over MILVUS_OTEL_IGNORE_PATHS
- * (`[]` ignores nothing). A bad entry throws a ConfigError naming the option, before anything is started.
+ * The settings with the HTTP options of register() in force: `ignoreIncomingPaths` wins over
+ * MILVUS_OTEL_IGNORE_PATHS (`[]` ignores nothing), `keepQueryParams` over MILVUS_OTEL_KEEP_QUERY_PARAMS (see
+ * query-redaction.ts). A bad entry throws a ConfigError naming the option, before anything is started.
  */
 export function withIgnoredPaths(settings: ClientSettings, options: RegisterOptions): ClientSettings {
+  return withKeptQueryParams(ignoring(settings, options), options);
+}
+
+function ignoring(settings: ClientSettings, options: RegisterOptions): ClientSettings {
   const paths = options.ignoreIncomingPaths;
   if (paths === undefined) return settings;
   const bad = paths.filter((p) => typeof p !== 'string' || !isUrlPath(p));

@@ -1,18 +1,38 @@
+import type { ClientRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import type { ClientSettings } from '@milvus-otel/config';
 import { MilvusInstrumentation } from '@milvus-otel/instrumentation-milvus';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
+import type { UndiciInstrumentationConfig } from '@opentelemetry/instrumentation-undici';
 import { ignoreIncomingRequests } from './ignore-paths.ts';
 import { leanClasses } from './lean-classes.ts';
+import { redactIncomingQuery, redactOutgoingUrl } from './query-redaction.ts';
 import type { RegisterOptions } from './types.ts';
 
 const load = createRequire(import.meta.url);
 
-/** Inbound requests to the ignored paths (health checks) create no span; outgoing requests are all traced. */
+/**
+ * Inbound requests to the ignored paths (health checks) create no span; outgoing requests are all traced. Query
+ * values are redacted on both sides (`?q=REDACTED&limit=5` with `limit` kept): the server span's `url.query` through
+ * `startIncomingSpanHook` (merged over the instrumentation's own attributes, before the span starts), the client
+ * span's `url.full` through `requestHook`.
+ */
 function httpConfig(settings: ClientSettings): HttpInstrumentationConfig {
   const ignoreIncomingRequestHook = ignoreIncomingRequests(settings.ignoreIncomingPaths);
-  return ignoreIncomingRequestHook ? { ignoreIncomingRequestHook } : {};
+  const redactOutgoing = redactOutgoingUrl(settings.keepQueryParams);
+  return {
+    ...(ignoreIncomingRequestHook ? { ignoreIncomingRequestHook } : {}),
+    startIncomingSpanHook: redactIncomingQuery(settings.keepQueryParams),
+    requestHook: (span, request) => {
+      if ((request as ClientRequest).path !== undefined) redactOutgoing(span);
+    },
+  };
+}
+
+/** fetch (undici) client spans: `url.full` and `url.query` with the query values redacted. */
+function undiciConfig(settings: ClientSettings): UndiciInstrumentationConfig {
+  return { requestHook: redactOutgoingUrl(settings.keepQueryParams) };
 }
 
 /**
@@ -26,7 +46,7 @@ function lean(options: RegisterOptions, settings: ClientSettings): Instrumentati
   return [
     new HttpInstrumentation(httpConfig(settings)),
     new ExpressInstrumentation(),
-    new UndiciInstrumentation(),
+    new UndiciInstrumentation(undiciConfig(settings)),
     new IORedisInstrumentation({ requireParentSpan: true }),
     new MilvusInstrumentation(options.milvus),
   ];
@@ -47,6 +67,7 @@ function all(options: RegisterOptions, settings: ClientSettings): Instrumentatio
   return [
     ...auto.getNodeAutoInstrumentations({
       '@opentelemetry/instrumentation-http': httpConfig(settings),
+      '@opentelemetry/instrumentation-undici': undiciConfig(settings),
       '@opentelemetry/instrumentation-grpc': { enabled: false },
       '@opentelemetry/instrumentation-fs': { enabled: false },
     }),
@@ -55,8 +76,9 @@ function all(options: RegisterOptions, settings: ClientSettings): Instrumentatio
 }
 
 /**
- * The instrumentations to register. The ignored paths (`settings.ignoreIncomingPaths`) apply to the HTTP
- * instrumentation of the `lean` and `all` sets; a list of your own is used as given.
+ * The instrumentations to register. The ignored paths (`settings.ignoreIncomingPaths`) and the query redaction
+ * (`settings.keepQueryParams`) apply to the HTTP (and undici) instrumentations of the `lean` and `all` sets; a list
+ * of your own is used as given.
  */
 export function selectInstrumentations(
   options: RegisterOptions,

@@ -23,6 +23,15 @@ export interface RegisterOptions {
    * @default MILVUS_OTEL_IGNORE_PATHS, else ['/healthz', '/health', '/livez', '/readyz']
    */
   ignoreIncomingPaths?: readonly string[];
+  /**
+   * Query parameters whose values stay in the HTTP spans. Privacy by default: the values of every other query
+   * parameter are replaced with `REDACTED`, keys kept (`?q=REDACTED&limit=5` with `['limit']`) — in the server span's
+   * `url.query` and in the query of client spans' `url.full` (http and fetch). Names are matched exactly (case
+   * sensitive, after percent-decoding). Wins over MILVUS_OTEL_KEEP_QUERY_PARAMS; `[]` redacts every value. Applies to
+   * the HTTP and undici instrumentations of the `lean` and `all` sets.
+   * @default MILVUS_OTEL_KEEP_QUERY_PARAMS, else [] (every value redacted)
+   */
+  keepQueryParams?: readonly string[];
   /** Options of the Milvus instrumentation (hooks, captureFilter, requireParentSpan…). */
   milvus?: MilvusInstrumentationConfig;
   /** Replaces the exporter chosen from the environment (tests, custom backends). */
