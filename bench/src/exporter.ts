@@ -45,6 +45,9 @@ interface Phase {
   heapEndMiB: number;
   heapMaxMiB: number;
   heapSlopeKiBps: number;
+  /** Lowest heap in the first and in the last sixth of the run (after the first 10%): GC's floor, start → end. */
+  floorStartMiB: number;
+  floorEndMiB: number;
   gcHeapStartMiB: number;
   gcHeapEndMiB: number;
   rssEndMiB: number;
@@ -96,14 +99,15 @@ async function parent(): Promise<void> {
     `\nSustained export to the local Jaeger (OTLP/gRPC, preset defaults), ${duration} s per phase, ${new Date().toISOString()}`,
   );
   console.log(
-    '| phase | created spans/s | exported spans/s | dropped | flush ms | heap start / end / max MiB | heap slope KiB/s | heap after GC start → end MiB | traces read back |',
+    '| phase | created spans/s | exported spans/s | dropped | flush ms | heap start / end / max MiB | heap slope KiB/s | heap floor first → last sixth MiB | heap after GC start → end MiB | traces read back |',
   );
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const p of results) {
     console.log(
       `| ${p.phase}${p.rate ? ` (${p.rate}/s)` : ''} | ${fmt(p.createdPerSecond, 0)} | ${fmt(p.exportedPerSecond, 0)} | ` +
         `${p.dropped} (${fmt((100 * p.dropped) / Math.max(1, p.created), 1)}%) | ${fmt(p.flushMs, 0)} | ` +
         `${fmt(p.heapStartMiB, 1)} / ${fmt(p.heapEndMiB, 1)} / ${fmt(p.heapMaxMiB, 1)} | ${fmt(p.heapSlopeKiBps, 1)} | ` +
+        `${fmt(p.floorStartMiB, 1)} → ${fmt(p.floorEndMiB, 1)} | ` +
         `${fmt(p.gcHeapStartMiB, 1)} → ${fmt(p.gcHeapEndMiB, 1)} | ${p.tracesFound}/${p.tracesChecked} |`,
     );
   }
@@ -285,6 +289,8 @@ async function child(): Promise<void> {
         after.map((s) => s.t),
         heaps,
       ) * 1024,
+    floorStartMiB: Math.min(...heaps.slice(0, Math.max(1, Math.ceil(heaps.length / 6)))),
+    floorEndMiB: Math.min(...heaps.slice(-Math.max(1, Math.ceil(heaps.length / 6)))),
     gcHeapStartMiB: gcHeapStart,
     gcHeapEndMiB: gcHeapEnd,
     rssEndMiB: rssEnd,
