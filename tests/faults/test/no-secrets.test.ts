@@ -194,7 +194,7 @@ const NEVER: [string, string][] = [
   ['document title', MARK.title],
   ['rejected body', MARK.rejectedBody],
 ];
-/** Search input and filter literals: known to be in the HTTP server span's url.query (see the it.fails below). */
+/** Search input and filter literals: redacted from the HTTP server span's url.query (see the last test). */
 const SEARCH_INPUT: [string, string][] = [
   ['query text', MARK.query],
   ['category (filter literal)', MARK.category],
@@ -306,11 +306,10 @@ describe('what Jaeger has of those requests', () => {
     searchInputFindings = input;
   });
 
-  // KNOWN PRODUCT GAP (see the report): @opentelemetry/instrumentation-http records the raw query string as url.query
-  // on the server span, so a search's text and category (`GET /search?q=…&category=…`), hostile ones included, end
-  // up in Jaeger. The preset sets no redactedQueryParamsServer and offers no option for it (packages/node/src/
-  // instrumentations.ts, httpConfig). `it.fails` turns red once that is fixed: then make it `it`.
-  it.fails('the HTTP server spans do not hold the search text or category either (url.query)', () => {
+  // Was a known gap: @opentelemetry/instrumentation-http records the raw query string as url.query on the server span.
+  // The preset now redacts every query value (keys kept: `q=REDACTED&category=REDACTED`) unless kept with
+  // keepQueryParams / MILVUS_OTEL_KEEP_QUERY_PARAMS (packages/node/src/query-redaction.ts).
+  it('the HTTP server spans do not hold the search text or category either (url.query)', () => {
     expect(searchInputFindings).toEqual([]);
   });
 });
