@@ -94,7 +94,9 @@ describe('a collector that is down or hangs', () => {
       const run = await runNode([fixture('collector-fault.mjs')], {
         ...appEnv(unique('fault')),
         OTEL_EXPORTER_OTLP_ENDPOINT: endpoint(),
-        OTEL_EXPORTER_OTLP_TIMEOUT: '500',
+        // A blocked event loop would stall for the whole export timeout: long enough to tell from scheduling noise on
+        // a busy machine.
+        OTEL_EXPORTER_OTLP_TIMEOUT: '2000',
         OTEL_BSP_SCHEDULE_DELAY: '100',
         OTEL_BSP_MAX_QUEUE_SIZE: '1000',
         SHUTDOWN_MS: '2000',
@@ -107,7 +109,7 @@ describe('a collector that is down or hangs', () => {
         dropped: number;
       };
       expect(result.shutdownMs).toBeLessThan(2500);
-      expect(result.maxDelayMs).toBeLessThan(250); // the loop kept turning while exports failed
+      expect(result.maxDelayMs).toBeLessThan(1000); // the loop kept turning while exports failed
       expect(result.dropped).toBeGreaterThan(0);
       expect(run.stderr.match(/@milvus-otel\/node: dropped/g)).toHaveLength(1);
     },
