@@ -39,12 +39,16 @@ const requireExternals: Plugin = {
 };
 
 /**
- * The preset loads its OTLP exporters (and the Jaeger remote sampler) on demand, through `createRequire()`, so an
- * app pays only for the protocol it uses. A bundler cannot follow those calls; this turns them into `require()`s of
+ * The preset loads its instrumentations, its OTLP exporters (and the Jaeger remote sampler) on demand, through
+ * `createRequire()`, so an app pays only for what it uses. A bundler cannot follow those calls; this turns them into `require()`s of
  * literal names for the modules below, which the bundle then contains (still loaded on first use). Any other name
  * (e.g. `@opentelemetry/auto-instrumentations-node` for `instrumentations: 'all'`) is required from node_modules.
  */
 const ON_DEMAND = [
+  '@opentelemetry/instrumentation-http',
+  '@opentelemetry/instrumentation-express',
+  '@opentelemetry/instrumentation-undici',
+  '@opentelemetry/instrumentation-ioredis',
   '@opentelemetry/exporter-trace-otlp-grpc',
   '@opentelemetry/exporter-trace-otlp-proto',
   '@opentelemetry/exporter-trace-otlp-http',
