@@ -39,7 +39,7 @@ export function pnpmBinDir(): string {
 /**
  * The environment for every npm/pnpm/changeset command: the caller's, minus the npm_* variables a `pnpm test` run
  * sets (they would override the temporary npmrc) and the tracing settings (OTEL_*, MILVUS_OTEL_*), with the given
- * npmrc as the user config and the current Node.js and the pinned pnpm first on PATH.
+ * npmrc as the user config, the current Node.js and the pinned pnpm first on PATH, and the system's CA store trusted.
  */
 export function childEnv(
   userconfig: string,
@@ -61,6 +61,13 @@ export function childEnv(
     npm_config_fund: 'false',
     npm_config_audit: 'false',
     npm_config_loglevel: 'warn',
+    // Fail in about a minute, not after npm's five-minute fetch timeout and retries.
+    npm_config_fetch_timeout: '60000',
+    npm_config_fetch_retries: '1',
+    npm_config_fetch_retry_maxtimeout: '10000',
+    // turbo's strict env mode drops NODE_EXTRA_CA_CERTS: where the registry is reached through a TLS proxy whose CA is
+    // in the system store (as on the project's machines), npm would retry for minutes. Trust the system store too.
+    NODE_OPTIONS: [env.NODE_OPTIONS, '--use-system-ca'].filter(Boolean).join(' '),
     CI: 'true',
     NO_COLOR: '1',
     ...extra,
