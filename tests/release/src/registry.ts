@@ -159,7 +159,11 @@ export async function startRegistry(bin: string, dir: string, env: NodeJS.Proces
     env,
     stdio: ['ignore', log, log],
   });
+  // Also when the test run ends without its teardown (Ctrl-C, a crash): no registry left behind.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const stop = async () => {
+    process.off('exit', killOnExit);
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
