@@ -11,11 +11,12 @@ const JUNK =
 describe.each(PACKAGE_NAMES)('tarball of %s', (name) => {
   const tarball = () => openTarball(release().tarballs[name]);
 
-  it('holds only the manifest, the README and dist/', () => {
+  it('holds only the manifest, the README, the licence and dist/', () => {
     const files = tarball().files;
     expect(files.filter((f) => !ALLOWED.test(f))).toEqual([]);
     expect(files.filter((f) => JUNK.test(f))).toEqual([]);
     expect(files).toContain('README.md');
+    expect(files).toContain('LICENSE'); // Apache-2.0 asks for a copy of the licence with the work
     expect(tarball().read('README.md').length).toBeGreaterThan(1_000);
   });
 
