@@ -21,6 +21,8 @@ interface Invocation {
   readonly id: string;
   readonly event: Buffer;
   readonly deadline: number;
+  /** When it was handed to the runtime. */
+  started: number;
   readonly respond: (status: number, body: Buffer | string, headers?: Record<string, string>) => void;
 }
 
@@ -60,6 +62,8 @@ const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'test_function';
 const region = process.env.AWS_REGION ?? 'us-east-1';
 
 let runtime: ChildProcess | undefined;
+/** When the running runtime was started, until its first poll for work (the end of its init phase). */
+let initStarted: number | undefined;
 /** Set when the runtime died: the next invocation gets this error instead of running. */
 let runtimeDied: string | undefined;
 /** The invocation being run, and the runtime's pending `next` poll (at most one of each). */
@@ -68,6 +72,7 @@ let waiting: ServerResponse | undefined;
 const queue: Invocation[] = [];
 
 function startRuntime(): void {
+  initStarted = performance.now();
   runtime = spawn(bootstrap[0], bootstrap.slice(1), {
     stdio: 'inherit',
     // As the RIE does: the bootstrap's last argument names the handler (`file.export`).
@@ -99,6 +104,10 @@ function startRuntime(): void {
   });
 }
 
+function log(message: string): void {
+  console.error(`${new Date().toISOString()} [INFO] (lambda-emulator) ${message}`);
+}
+
 function fail(inv: Invocation, errorType: string, message: string): void {
   inv.respond(200, JSON.stringify({ errorType, errorMessage: `RequestId: ${inv.id} Error: ${message}` }), {
     'content-type': 'application/json',
@@ -111,6 +120,7 @@ function dispatch(): void {
   const inv = queue.shift();
   if (!inv) return;
   current = inv;
+  inv.started = performance.now();
   const res = waiting;
   waiting = undefined;
   res.writeHead(200, {
@@ -132,6 +142,7 @@ const invokeServer = createServer(async (req, res) => {
     id: randomUUID(),
     event: event.length > 0 ? event : Buffer.from('{}'),
     deadline: Date.now() + timeoutMs,
+    started: 0,
     respond: (status, body, headers = {}) => {
       if (!res.headersSent) res.writeHead(status, headers).end(body);
     },
@@ -158,6 +169,11 @@ const runtimeServer = createServer(async (req, res) => {
   }
   const body = await readBody(req);
   if (match[1] === 'next' && req.method === 'GET') {
+    if (initStarted !== undefined) {
+      // Reported like the RIE (and Lambda's Init Duration): runtime start, handler import, module-level init.
+      log(`INIT REPORT(durationMs: ${(performance.now() - initStarted).toFixed(3)}, status: success)`);
+      initStarted = undefined;
+    }
     waiting = res;
     dispatch();
     return;
@@ -176,6 +192,10 @@ const runtimeServer = createServer(async (req, res) => {
   }
   const inv = current;
   current = undefined;
+  // The RIE's wording: the runtime's own run of the invocation (handler, plus anything it does before responding).
+  const status = path.endsWith('/error') ? 'error' : 'success';
+  const ms = (performance.now() - inv.started).toFixed(3);
+  log(`INVOKE RTDONE(status: ${status}, produced bytes: ${body.length}, duration: ${ms}ms)`);
   inv.respond(200, body, {
     'content-type': req.headers['content-type'] ?? 'application/json',
     ...(path.endsWith('/error') ? { 'x-amz-function-error': 'Unhandled' } : {}),

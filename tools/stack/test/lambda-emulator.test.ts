@@ -18,6 +18,7 @@ function freePort(): Promise<number> {
 describe('the stand-in Lambda Runtime API', () => {
   let emulator: ChildProcess;
   let url = '';
+  let log = '';
   const invoke = async (event: unknown) => {
     const res = await fetch(`${url}/2015-03-31/functions/function/invocations`, {
       method: 'POST',
@@ -43,8 +44,11 @@ describe('the stand-in Lambda Runtime API', () => {
         runtime,
         'index.handler',
       ],
-      { stdio: 'ignore' },
+      { stdio: ['ignore', 'ignore', 'pipe'] },
     );
+    emulator.stderr?.on('data', (d: Buffer) => {
+      log += d.toString();
+    });
     for (let i = 0; i < 100; i++) {
       if (
         await fetch(url).then(
@@ -70,6 +74,8 @@ describe('the stand-in Lambda Runtime API', () => {
     });
     expect(Number(first.body.deadline)).toBeGreaterThan(Date.now());
     expect(second.body).toMatchObject({ echo: { n: 2 }, pid: first.body.pid });
+    // The init phase is reported once per runtime, as the RIE does (Lambda's Init Duration).
+    expect(log.match(/INIT REPORT\(durationMs: [\d.]+/g)).toHaveLength(1);
   });
 
   it('returns a function error as the payload, marked unhandled', async () => {
