@@ -17,14 +17,19 @@
  * auto-instrumentations exports later, in the background, so its spans would be lost if the runtime froze.
  * usage: node src/coldstart.ts [--runs 10] [--warmup 1] [--short]
  */
-import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, sep } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { clientEnv, ensureLambdaRie, isUp, loadSettings } from '@milvus-otel/stack';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { build, type Plugin } from 'esbuild';
+import {
+  bundleOnDemandLoads,
+  REQUIRE_BANNER,
+  requireExternals,
+} from '../../examples/serverless/scripts/plugins.ts';
 import { type FunctionProcess, httpEvent, startFunction } from '../../examples/serverless/scripts/rie.ts';
 import { ensureCollection, upsertDocuments } from '../../examples/serverless/src/documents.ts';
 import { fmt, median, percentile } from './stats.ts';
@@ -52,61 +57,16 @@ const service = `bench-coldstart-${runId}`;
 
 // --- the function's variants -------------------------------------------------------------------------------------
 
-// 1. The preset bundle: the example's entry (src/index.ts: register(), then the handler) with the example's build
-//    recipe (scripts/build.ts): the Milvus SDK external and required where the import stands; the preset's on-demand
-//    `createRequire()` loads turned into bundled requires. The example's ON_DEMAND list lacks the lean set's
-//    instrumentations, which the preset's ESM build now loads on demand too (packages/node/src/lean-classes.ts), so
-//    the example's own dist/handler.mjs fails at init (Cannot find module '@opentelemetry/instrumentation-http');
-//    here they are bundled as well, which is what a fixed build would produce.
-const ON_DEMAND = [
-  '@opentelemetry/exporter-trace-otlp-grpc',
-  '@opentelemetry/exporter-trace-otlp-proto',
-  '@opentelemetry/exporter-trace-otlp-http',
-  '@grpc/grpc-js',
-  '@opentelemetry/sampler-jaeger-remote',
-  '@opentelemetry/instrumentation-http',
-  '@opentelemetry/instrumentation-express',
-  '@opentelemetry/instrumentation-undici',
-  '@opentelemetry/instrumentation-ioredis',
-];
-const presetDir = dirname(
-  realpathSync(createRequire(join(example, 'package.json')).resolve('@milvus-otel/node/package.json')),
-);
-const bundleOnDemandLoads: Plugin = {
-  name: 'bundle-on-demand-loads',
+// 1. The preset bundle: the example's entry (src/index.ts: register(), then the handler) built with the example's own
+//    esbuild plugins (scripts/plugins.ts): the Milvus SDK external and required where the import stands, the preset's
+//    on-demand loads bundled.
+// 2. The untraced bundle: the example's handler with @milvus-otel/node replaced by the stub, same plugins otherwise.
+const untracedPreset: Plugin = {
+  name: 'bench-untraced-preset',
   setup(b) {
-    b.onLoad({ filter: /\.js$/ }, (args) => {
-      if (!args.path.startsWith(presetDir + sep)) return undefined;
-      const source = readFileSync(args.path, 'utf8');
-      const rewritten = source.replace(/\bcreateRequire\d*\(import\.meta\.url\)/g, '__bundledLoad');
-      if (rewritten === source) return undefined;
-      const cases = ON_DEMAND.map(
-        (id) => `case ${JSON.stringify(id)}: return require(${JSON.stringify(id)});`,
-      );
-      const loader = `function __bundledLoad(id) { switch (id) { ${cases.join(' ')} default: return require(id); } }`;
-      return { contents: `${rewritten}\n${loader}\n`, loader: 'js', resolveDir: dirname(args.path) };
-    });
+    b.onResolve({ filter: /^@milvus-otel\/node$/ }, () => ({ path: stub }));
   },
 };
-
-// 2. The untraced bundle: the example's handler, @milvus-otel/node replaced by the stub, the Milvus SDK external and
-//    required where the import stands (as in the example's build).
-const SHIM = 'require-external';
-const requireExternals = (untraced: boolean): Plugin => ({
-  name: 'bench-require-externals',
-  setup(b) {
-    if (untraced) b.onResolve({ filter: /^@milvus-otel\/node$/ }, () => ({ path: stub }));
-    b.onResolve({ filter: /^@zilliz\/milvus2-sdk-node(\/.*)?$/ }, (args) =>
-      args.namespace === SHIM
-        ? { path: args.path, external: true }
-        : { path: args.path, namespace: SHIM, sideEffects: true },
-    );
-    b.onLoad({ filter: /.*/, namespace: SHIM }, (args) => ({
-      contents: `module.exports = require(${JSON.stringify(args.path)});`,
-      loader: 'js',
-    }));
-  },
-});
 const bundle = async (entry: string, dir: string, plugins: Plugin[]) => {
   mkdirSync(dir, { recursive: true });
   await build({
@@ -118,16 +78,14 @@ const bundle = async (entry: string, dir: string, plugins: Plugin[]) => {
     format: 'esm',
     target: 'node22',
     logLevel: 'warning',
-    banner: {
-      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-    },
+    banner: { js: REQUIRE_BANNER },
     plugins,
   });
 };
 const presetBundle = join(out, 'bundled-preset');
 const untracedBundle = join(out, 'bundled-untraced');
-await bundle('index.ts', presetBundle, [requireExternals(false), bundleOnDemandLoads]);
-await bundle('handler.ts', untracedBundle, [requireExternals(true)]);
+await bundle('index.ts', presetBundle, [requireExternals, bundleOnDemandLoads]);
+await bundle('handler.ts', untracedBundle, [untracedPreset, requireExternals]);
 
 // 3. From source: an entry that imports the TypeScript sources (Node strips the types). Untraced: a module hook
 //    sends @milvus-otel/node to the stub.
