@@ -1,6 +1,5 @@
 /** Helpers shared by the express, coldstart, exporter and all benchmarks. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 
 /** `--name value` as a number, else the fallback; `--short` picks the short fallback. */
@@ -14,16 +13,7 @@ export function options(argv = process.argv.slice(2)) {
   return { short, num };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '@milvus-otel/stack';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

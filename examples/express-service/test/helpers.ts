@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { clientEnv, type JaegerSpan, type JaegerTrace, loadSettings } from '@milvus-otel/stack';
+import { clientEnv, freePort, type JaegerSpan, type JaegerTrace, loadSettings } from '@milvus-otel/stack';
+
+export { freePort };
+
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 
 export const stackEnv = clientEnv(loadSettings());
@@ -12,14 +14,6 @@ const appDir = fileURLToPath(new URL('..', import.meta.url));
 
 /** A name Milvus and BullMQ accept, unique per run. */
 export const unique = (prefix: string) => `${prefix}_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The environment of the app pointed at the local stack, without REDIS_URL unless given. */
 export function appEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {

@@ -1,17 +1,8 @@
-import { createServer } from 'node:net';
-import { isDescendant, type JaegerTrace } from '@milvus-otel/stack';
-import type { FunctionProcess } from '../scripts/rie.ts';
+import { freePort, isDescendant, type JaegerTrace } from '@milvus-otel/stack';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
+
+import type { FunctionProcess } from '../scripts/rie.ts';
 
 export interface Response {
   statusCode: number;

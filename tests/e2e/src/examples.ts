@@ -3,21 +3,8 @@
  * queue of their own — so a `pnpm dev` session can keep running beside the tests.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
-import { type ExampleApp, exampleApps, loadSettings, startExamples } from '@milvus-otel/stack';
+import { type ExampleApp, exampleApps, freePort, loadSettings, startExamples } from '@milvus-otel/stack';
 import { MilvusClient } from 'milvus-sdk-3.0';
-
-/** A port nothing listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 export interface RunningExamples {
   readonly apps: readonly ExampleApp[];

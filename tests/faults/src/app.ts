@@ -4,9 +4,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { clientEnv, type JaegerSpan, type JaegerTrace, loadSettings } from '@milvus-otel/stack';
+import { clientEnv, freePort, type JaegerTrace, loadSettings, normalizeTrace } from '@milvus-otel/stack';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 
 export const settings = loadSettings();
@@ -21,13 +20,7 @@ const expressDir = fileURLToPath(new URL('../../../examples/express-service/', i
 /** A name Milvus and Jaeger accept, unique per run. */
 export const unique = (prefix: string) => `${prefix}_${randomBytes(4).toString('hex')}`;
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { freePort };
 
 export interface RunningApp {
   readonly url: string;
@@ -220,23 +213,4 @@ export async function tracesOfService(service: string, limit = 5000): Promise<Ra
 }
 
 /** The same trace in the shape @milvus-otel/stack's helpers (isDescendant) take. */
-export function normalize(raw: RawTrace): JaegerTrace {
-  return {
-    traceId: raw.traceID,
-    spans: raw.spans.map(
-      (s): JaegerSpan => ({
-        traceId: s.traceID,
-        spanId: s.spanID,
-        parentSpanId: (
-          s.references?.find((r) => r.refType === 'CHILD_OF' && r.traceID === raw.traceID) ??
-          s.references?.find((r) => r.traceID === raw.traceID)
-        )?.spanID,
-        name: s.operationName,
-        service: raw.processes[s.processID]?.serviceName ?? '?',
-        startTime: s.startTime,
-        duration: s.duration,
-        tags: Object.fromEntries((s.tags ?? []).map((t) => [t.key, t.value])),
-      }),
-    ),
-  };
-}
+export const normalize = (raw: RawTrace): JaegerTrace => normalizeTrace(raw);

@@ -1,7 +1,17 @@
 export { type ExampleApp, exampleApps, exampleEnv, exampleUrls, startExamples } from './examples.ts';
 export { httpOk, redisPing, tcpOpen, waitFor } from './health.ts';
-export { getTrace, isDescendant, type JaegerSpan, type JaegerTrace, waitForTrace } from './jaeger.ts';
+export {
+  getTrace,
+  isDescendant,
+  type JaegerRawSpan,
+  type JaegerRawTrace,
+  type JaegerSpan,
+  type JaegerTrace,
+  normalizeTrace,
+  waitForTrace,
+} from './jaeger.ts';
 export { ensureLambdaRie, LAMBDA_RIE, lambdaRiePath } from './lambda.ts';
+export { freePort } from './ports.ts';
 export { composeSpecSchema } from './schemas.ts';
 export { clientEnv, loadSettings, type StackSettings, VERSIONS } from './settings.ts';
 export { isUp, start, status, stop } from './stack.ts';

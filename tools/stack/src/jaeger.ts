@@ -15,7 +15,7 @@ export interface JaegerTrace {
   spans: JaegerSpan[];
 }
 
-interface RawSpan {
+export interface JaegerRawSpan {
   traceID: string;
   spanID: string;
   operationName: string;
@@ -26,13 +26,15 @@ interface RawSpan {
   processID: string;
 }
 
-interface RawTrace {
+/** A trace as Jaeger's HTTP API returns it. */
+export interface JaegerRawTrace {
   traceID: string;
-  spans: RawSpan[];
+  spans: JaegerRawSpan[];
   processes: Record<string, { serviceName: string }>;
 }
 
-function normalize(raw: RawTrace): JaegerTrace {
+/** A trace of Jaeger's HTTP API as a span list with parent ids (what isDescendant and the tests read). */
+export function normalizeTrace(raw: JaegerRawTrace): JaegerTrace {
   return {
     traceId: raw.traceID,
     spans: raw.spans.map((s) => ({
@@ -58,9 +60,9 @@ export async function getTrace(queryUrl: string, traceId: string): Promise<Jaege
   const res = await fetch(`${queryUrl}/api/traces/${traceId}`, { signal: AbortSignal.timeout(5000) });
   if (res.status === 404) return undefined;
   if (!res.ok) throw new Error(`Jaeger ${queryUrl}/api/traces/${traceId} answered ${res.status}`);
-  const body = (await res.json()) as { data?: RawTrace[] };
+  const body = (await res.json()) as { data?: JaegerRawTrace[] };
   const raw = body.data?.[0];
-  return raw ? normalize(raw) : undefined;
+  return raw ? normalizeTrace(raw) : undefined;
 }
 
 /**

@@ -33,3 +33,15 @@ export async function takenPorts(specs: readonly PortSpec[]): Promise<string[]> 
   }
   return problems;
 }
+
+/** A port nothing listens on right now (the kernel's pick), for tests and benchmarks that start servers. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

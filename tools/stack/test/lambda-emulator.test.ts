@@ -1,19 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAMBDA_EMULATOR } from '../src/lambda.ts';
+import { freePort } from '../src/ports.ts';
 
 const runtime = fileURLToPath(new URL('./fixtures/echo-runtime.mjs', import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('the stand-in Lambda Runtime API', () => {
   let emulator: ChildProcess;
