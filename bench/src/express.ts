@@ -7,7 +7,7 @@
  * Per round and mode: a warm-up load, then the measured load (same connections and duration). Reported: req/s and
  * p50/p99 latency per mode (median over rounds), and the ratio of each traced mode's req/s to the same round's
  * untraced req/s (median and range over rounds). The app seeds its own collection (unique per run), dropped at the end.
- * usage: node src/express.ts [--rounds 3] [--duration 10] [--warmup 3] [--connections 8] [--short]
+ * usage: node src/express.ts [--rounds 3] [--duration 10] [--warmup 3] [--connections 8] [--protocol grpc|http/protobuf|http/json] [--short]
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -17,11 +17,13 @@ import autocannon from 'autocannon';
 import { fmt, median } from './stats.ts';
 import { emitResult, freePort, options, range, sleep, spawnReady, stopChild } from './util.ts';
 
-const { short, num } = options();
+const { short, num, choice } = options();
 const rounds = num('rounds', 3, 1);
 const duration = num('duration', 10, 3);
 const warmup = num('warmup', 3, 1);
 const connections = num('connections', 8, 8);
+/** The OTLP protocol of the traced modes (the local stack's clients use gRPC; the preset's default is http/protobuf). */
+const protocol = choice('protocol', ['grpc', 'http/protobuf', 'http/json'] as const);
 
 const settings = loadSettings();
 if (!(await isUp(settings))) {
@@ -29,6 +31,10 @@ if (!(await isUp(settings))) {
   process.exit(1);
 }
 const stack = clientEnv(settings);
+const collector =
+  protocol === 'grpc'
+    ? stack.OTEL_EXPORTER_OTLP_ENDPOINT
+    : `http://127.0.0.1:${settings.ports.otlpHttp.port}`;
 const runId = Date.now().toString(36);
 const collection = `bench_express_${runId}`;
 const service = `bench-express-${runId}`;
@@ -41,6 +47,8 @@ const baseEnv: NodeJS.ProcessEnv = {
   NODE_ENV: 'production', // NODE_ENV=test makes the Milvus SDK log every request
   DOCS_COLLECTION: collection,
   OTEL_SERVICE_NAME: service,
+  OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+  OTEL_EXPORTER_OTLP_ENDPOINT: collector,
 };
 delete baseEnv.REDIS_URL; // POST /ingest is not measured: no queue connection
 delete baseEnv.NODE_OPTIONS;

@@ -1,6 +1,7 @@
 /**
- * One benchmark process: N sequential searches against the local Milvus with one SDK line in one mode, printing
- * latencies (µs) and the process CPU time spent per call. Modes:
+ * One benchmark process: N searches against the local Milvus with one SDK line in one mode, C at a time (C lanes,
+ * each calling the next search as soon as its last one returns; C = 1: sequential), printing latencies (µs), the
+ * process CPU time spent per call and the calls per second. Modes:
  *   untraced — the plain SDK;
  *   preset   — @milvus-otel/node register() (Milvus instrumentation, OTLP/gRPC export to the local Jaeger), each
  *              search inside an app span, as in a traced request;
@@ -21,9 +22,11 @@ const [
   collection = '',
   countArg = '1000',
   warmupArg = '200',
+  concurrencyArg = '1',
 ] = process.argv.slice(2);
 const count = Number(countArg);
 const warmup = Number(warmupArg);
+const concurrency = Math.max(1, Number(concurrencyArg));
 
 let flush = async () => {};
 let warm = async () => {};
@@ -75,23 +78,34 @@ const once = mode === 'preset' || mode === 'paired-app' ? withAppSpan : search;
 const SUPPRESS = createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
 const untraced = () => context.with(context.active().setValue(SUPPRESS, true), search);
 
-for (let i = 0; i < warmup; i++) await once();
-if (paired) for (let i = 0; i < warmup; i++) await untraced();
+/** Runs `calls` calls of `call(i)`, `concurrency` at a time (i = 0, 1, … in the order they start). */
+async function lanes(calls: number, call: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    for (let i = next++; i < calls; i = next++) await call(i);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, calls) }, lane));
+}
+
+await lanes(warmup, once);
+if (paired) await lanes(warmup, untraced);
 // The warm-up spans are exported before measuring: the first export loads the exporter (protobuf code, the gRPC
 // channel to the collector), a one-time cost that would otherwise land in the measured calls.
 await warm();
 const latencies: number[] = [];
 const baseline: number[] = [];
 const cpuBefore = process.cpuUsage();
-for (let i = 0; i < count; i++) {
+const wallStart = performance.now();
+await lanes(count, async (i) => {
   const traced = !paired || i % 4 === 1 || i % 4 === 2;
   const t0 = performance.now();
   await (traced ? once() : untraced());
   (traced ? latencies : baseline).push((performance.now() - t0) * 1000);
-}
+});
+const wallS = (performance.now() - wallStart) / 1000;
 const cpu = process.cpuUsage(cpuBefore);
 await flush();
 await client.closeConnection();
 process.stdout.write(
-  `${JSON.stringify({ mode, latencies, baseline, cpuPerCallUs: (cpu.user + cpu.system) / count, dropped: dropped() })}\n`,
+  `${JSON.stringify({ mode, latencies, baseline, cpuPerCallUs: (cpu.user + cpu.system) / count, callsPerSecond: count / wallS, dropped: dropped() })}\n`,
 );

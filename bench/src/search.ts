@@ -10,10 +10,12 @@
  * of all calls, and — because the machine's load drifts between rounds — the ratio of each round's p50 to the same
  * round's untraced p50, as the median and range over the rounds. CPU per call: the median over rounds.
  * After the last round the spans of each traced SDK 2.3.5 mode's last round are counted in Jaeger.
+ * With --concurrency 1,8,32 the SDK 2.3.5 modes also run with 8 and 32 searches in flight per process (lanes that
+ * each start the next search when the last returns): the latency ratio under load, and the calls per second.
  * usage: node src/search.ts [--rounds 5] [--count 1000] [--anchor-count 60] [--warmup 200]
- *   [--anchor-warmup 20] [--breakdown] [--paired]; --anchor-count 0 skips the SDK 2.5.12 rows; --breakdown adds the
- *   preset with a no-op exporter (what the spans cost before export); --paired adds the paired modes of
- *   search-worker.ts (traced and untraced calls alternating in one process; ratios within the process).
+ *   [--anchor-warmup 20] [--concurrency 1] [--breakdown] [--paired]; --anchor-count 0 skips the SDK 2.5.12 rows;
+ *   --breakdown adds the preset with a no-op exporter (what the spans cost before export); --paired adds the paired
+ *   modes of search-worker.ts (traced and untraced calls alternating in one process; ratios within the process).
  */
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -21,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { clientEnv, isUp, loadSettings } from '@milvus-otel/stack';
 import { DataType, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { fmt, median, percentile } from './stats.ts';
+import { emitResult } from './util.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: number) => {
@@ -35,6 +38,12 @@ const warmup = opt('warmup', 200);
 // SDK 2.5.12 calls take ~200 ms each (see above): a shorter warm-up keeps those rows to minutes.
 const anchorWarmup = opt('anchor-warmup', 20);
 const runId = Date.now().toString(36);
+const concurrencyArg = args.indexOf('--concurrency');
+const levels = (concurrencyArg >= 0 ? (args[concurrencyArg + 1] ?? '') : '1').split(',').map(Number);
+if (levels.length === 0 || levels.some((c) => !Number.isInteger(c) || c < 1)) {
+  console.error('--concurrency takes whole numbers ≥ 1, comma-separated: --concurrency 1,8,32');
+  process.exit(2);
+}
 
 const settings = loadSettings();
 if (!(await isUp(settings))) {
@@ -79,50 +88,68 @@ interface Mode {
     | 'sdk-trace';
   readonly sdk: 'milvus-sdk-2.3' | 'milvus-sdk-2.5';
   readonly count: number;
+  /** Searches in flight at once in the worker. */
+  readonly concurrency: number;
 }
 interface Stats {
   p50: number;
   p99: number;
   cpu: number;
+  callsPerSecond: number;
 }
 const breakdown = args.includes('--breakdown');
 const paired = args.includes('--paired');
-const allModes: readonly Mode[] = [
-  { name: 'untraced (SDK 2.3.5)', mode: 'untraced', sdk: 'milvus-sdk-2.3', count },
-  {
-    name: 'preset, client span only, spans not exported (SDK 2.3.5)',
-    mode: 'noop-export',
-    sdk: 'milvus-sdk-2.3',
-    count: breakdown ? count : 0,
-  },
-  { name: 'preset, client span only (SDK 2.3.5)', mode: 'preset-client-span', sdk: 'milvus-sdk-2.3', count },
-  { name: 'preset, app span + client span (SDK 2.3.5)', mode: 'preset', sdk: 'milvus-sdk-2.3', count },
-  {
-    name: 'paired in one process: client span (SDK 2.3.5)',
-    mode: 'paired',
-    sdk: 'milvus-sdk-2.3',
-    count: paired ? 2 * count : 0,
-  },
-  {
-    name: 'paired in one process: app span + client span (SDK 2.3.5)',
-    mode: 'paired-app',
-    sdk: 'milvus-sdk-2.3',
-    count: paired ? 2 * count : 0,
-  },
-  { name: 'untraced (SDK 2.5.12)', mode: 'untraced', sdk: 'milvus-sdk-2.5', count: anchorCount },
-  {
-    name: 'preset, client span only (SDK 2.5.12)',
-    mode: 'preset-client-span',
-    sdk: 'milvus-sdk-2.5',
-    count: anchorCount,
-  },
-  { name: 'SDK trace: true (SDK 2.5.12)', mode: 'sdk-trace', sdk: 'milvus-sdk-2.5', count: anchorCount },
-];
+/** The modes at one concurrency level; above 1, the SDK 2.3.5 rows only (those calls take ~200 ms on SDK 2.5.12). */
+function modesAt(concurrency: number): Mode[] {
+  const c = concurrency === 1 ? '' : `, ${concurrency} concurrent`;
+  const list: Omit<Mode, 'concurrency'>[] = [
+    { name: `untraced (SDK 2.3.5${c})`, mode: 'untraced', sdk: 'milvus-sdk-2.3', count },
+    {
+      name: `preset, client span only, spans not exported (SDK 2.3.5${c})`,
+      mode: 'noop-export',
+      sdk: 'milvus-sdk-2.3',
+      count: breakdown ? count : 0,
+    },
+    {
+      name: `preset, client span only (SDK 2.3.5${c})`,
+      mode: 'preset-client-span',
+      sdk: 'milvus-sdk-2.3',
+      count,
+    },
+    { name: `preset, app span + client span (SDK 2.3.5${c})`, mode: 'preset', sdk: 'milvus-sdk-2.3', count },
+    {
+      name: `paired in one process: client span (SDK 2.3.5${c})`,
+      mode: 'paired',
+      sdk: 'milvus-sdk-2.3',
+      count: paired ? 2 * count : 0,
+    },
+    {
+      name: `paired in one process: app span + client span (SDK 2.3.5${c})`,
+      mode: 'paired-app',
+      sdk: 'milvus-sdk-2.3',
+      count: paired ? 2 * count : 0,
+    },
+  ];
+  if (concurrency === 1)
+    list.push(
+      { name: 'untraced (SDK 2.5.12)', mode: 'untraced', sdk: 'milvus-sdk-2.5', count: anchorCount },
+      {
+        name: 'preset, client span only (SDK 2.5.12)',
+        mode: 'preset-client-span',
+        sdk: 'milvus-sdk-2.5',
+        count: anchorCount,
+      },
+      { name: 'SDK trace: true (SDK 2.5.12)', mode: 'sdk-trace', sdk: 'milvus-sdk-2.5', count: anchorCount },
+    );
+  return list.map((m) => ({ ...m, concurrency }));
+}
+const allModes = levels.flatMap(modesAt);
 const modes = allModes.filter((m) => m.count > 0);
 const isPaired = (m: Mode) => m.mode === 'paired' || m.mode === 'paired-app';
 interface Round {
   p50: number;
   cpu: number;
+  callsPerSecond: number;
   dropped: number;
   /** Paired modes: the untraced arm's p50 of the same process. */
   baseP50?: number;
@@ -131,14 +158,15 @@ const samples = new Map<Mode, { latencies: number[]; baseline: number[]; rounds:
   modes.map((m) => [m, { latencies: [], baseline: [], rounds: [] }]),
 );
 const warmupOf = (m: Mode) => (m.sdk === 'milvus-sdk-2.3' ? warmup : anchorWarmup);
-const serviceOf = (m: Mode, round: number) => `bench-${m.mode}-${m.sdk.slice(-3)}-${runId}-r${round}`;
+const serviceOf = (m: Mode, round: number) =>
+  `bench-${m.mode}-${m.sdk.slice(-3)}-c${m.concurrency}-${runId}-r${round}`;
 const worker = fileURLToPath(new URL('./search-worker.ts', import.meta.url));
 for (let round = 0; round < rounds; round++) {
   const order = round % 2 === 0 ? modes : [...modes].reverse();
   for (const m of order) {
     const out = execFileSync(
       process.execPath,
-      [worker, m.mode, m.sdk, collection, String(m.count), String(warmupOf(m))],
+      [worker, m.mode, m.sdk, collection, String(m.count), String(warmupOf(m)), String(m.concurrency)],
       {
         env: {
           ...process.env,
@@ -153,6 +181,7 @@ for (let round = 0; round < rounds; round++) {
     const result = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as {
       latencies: number[];
       cpuPerCallUs: number;
+      callsPerSecond: number;
       dropped?: number;
       baseline?: number[];
     };
@@ -162,6 +191,7 @@ for (let round = 0; round < rounds; round++) {
     s?.rounds.push({
       p50: median(result.latencies),
       cpu: result.cpuPerCallUs,
+      callsPerSecond: result.callsPerSecond,
       dropped: result.dropped ?? 0,
       ...(result.baseline?.length ? { baseP50: median(result.baseline) } : {}),
     });
@@ -219,9 +249,11 @@ const stats = (m: Mode, arm: 'latencies' | 'baseline' = 'latencies'): Stats => {
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
     cpu: median(s.rounds.map((r) => r.cpu)),
+    callsPerSecond: median(s.rounds.map((r) => r.callsPerSecond)),
   };
 };
-const baseOf = (m: Mode) => modes.find((b) => b.sdk === m.sdk && b.mode === 'untraced') ?? m;
+const baseOf = (m: Mode) =>
+  modes.find((b) => b.sdk === m.sdk && b.concurrency === m.concurrency && b.mode === 'untraced') ?? m;
 /** Each round's p50 over the same round's untraced p50 (paired: the same process's): median, min and max. */
 const roundRatios = (m: Mode) => {
   const own = samples.get(m)?.rounds ?? [];
@@ -235,15 +267,15 @@ console.log(
     .join(' ')}`,
 );
 console.log(
-  '| mode | calls | p50 µs | p99 µs | p50 ratio (pooled) | p50 ratio per round: median (min–max) | p99 ratio | CPU µs/call | CPU overhead µs/call |',
+  '| mode | calls | p50 µs | p99 µs | p50 ratio (pooled) | p50 ratio per round: median (min–max) | p99 ratio | CPU µs/call | CPU overhead µs/call | calls/s (median) |',
 );
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const m of modes.filter((m) => !isPaired(m))) {
   const s = stats(m);
   const base = stats(baseOf(m));
   const r = roundRatios(m);
   console.log(
-    `| ${m.name} | ${m.count * rounds} | ${fmt(s.p50, 0)} | ${fmt(s.p99, 0)} | ${fmt(s.p50 / base.p50, 3)} | ${fmt(r.median, 3)} (${fmt(r.min, 3)}–${fmt(r.max, 3)}) | ${fmt(s.p99 / base.p99, 3)} | ${fmt(s.cpu, 0)} | ${fmt(s.cpu - base.cpu, 0)} |`,
+    `| ${m.name} | ${m.count * rounds} | ${fmt(s.p50, 0)} | ${fmt(s.p99, 0)} | ${fmt(s.p50 / base.p50, 3)} | ${fmt(r.median, 3)} (${fmt(r.min, 3)}–${fmt(r.max, 3)}) | ${fmt(s.p99 / base.p99, 3)} | ${fmt(s.cpu, 0)} | ${fmt(s.cpu - base.cpu, 0)} | ${fmt(s.callsPerSecond, 0)} |`,
   );
 }
 if (modes.some(isPaired)) {
@@ -265,3 +297,27 @@ const dropped = modes
   .reduce((a, b) => a + b, 0);
 console.log(`\nspans dropped by the exporter: ${dropped}`);
 for (const line of exported) console.log(line);
+emitResult({
+  bench: 'search',
+  rounds,
+  count,
+  rows: modes.map((m) => {
+    const s = stats(m);
+    const r = roundRatios(m);
+    const base = isPaired(m) ? stats(m, 'baseline') : stats(baseOf(m));
+    return {
+      name: m.name,
+      mode: m.mode,
+      sdk: m.sdk,
+      concurrency: m.concurrency,
+      p50: s.p50,
+      p50RatioPooled: s.p50 / base.p50,
+      p50RatioPerRound: r.median,
+      p50RatioRange: [r.min, r.max],
+      // Paired: both arms share one process, whose CPU time is not split between them.
+      cpuOverheadUs: isPaired(m) ? null : s.cpu - stats(baseOf(m)).cpu,
+      callsPerSecond: s.callsPerSecond,
+    };
+  }),
+  dropped,
+});

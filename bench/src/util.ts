@@ -10,7 +10,16 @@ export function options(argv = process.argv.slice(2)) {
     const value = i >= 0 ? Number(argv[i + 1]) : Number.NaN;
     return Number.isFinite(value) && value >= 0 ? value : short ? quick : full;
   };
-  return { short, num };
+  /** `--name value`, one of `allowed` (the first is the default). */
+  const choice = <const T extends readonly string[]>(name: string, allowed: T): T[number] => {
+    const i = argv.indexOf(`--${name}`);
+    if (i < 0) return allowed[0] as T[number];
+    const value = argv[i + 1];
+    if (!(allowed as readonly (string | undefined)[]).includes(value))
+      throw new Error(`--${name} must be one of ${allowed.join(', ')}, not ${value}`);
+    return value as T[number];
+  };
+  return { short, num, choice };
 }
 
 export { freePort } from '@milvus-otel/stack';

@@ -69,8 +69,18 @@ const apiThroughRequire: Plugin = {
         ? { path: args.path, external: true }
         : { path: args.path, namespace: 'api-through-require' },
     );
+    // An ES module with one constant per export: the bundle's `api.context.active()` then reads a local binding. As
+    // CommonJS (`module.exports = require(…)`) every such access would go through esbuild's interop getter and the
+    // API's own re-export getter, twice per property on every span and context switch.
+    const names = Object.keys(here('@opentelemetry/api') as object).filter(
+      (n) => n !== '__esModule' && n !== 'default',
+    );
     build.onLoad({ filter: /.*/, namespace: 'api-through-require' }, () => ({
-      contents: "module.exports = require('@opentelemetry/api');",
+      contents: [
+        "const api = require('@opentelemetry/api');",
+        `export const { ${names.join(', ')} } = api;`,
+        'export default api;',
+      ].join('\n'),
       loader: 'js',
     }));
   },

@@ -36,6 +36,9 @@ export const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 
 export const TRACES_EXPORTERS = ['otlp', 'console', 'none'] as const;
 export const ESM_HOOK_MODES = ['auto', 'on', 'off'] as const;
 export type EsmHookMode = (typeof ESM_HOOK_MODES)[number];
+/** Which Express layers get a span of their own (MILVUS_OTEL_EXPRESS_LAYERS). */
+export const EXPRESS_LAYERS = ['none', 'handlers', 'all'] as const;
+export type ExpressLayers = (typeof EXPRESS_LAYERS)[number];
 
 /** Health-check paths whose inbound HTTP requests create no span by default (MILVUS_OTEL_IGNORE_PATHS). */
 export const DEFAULT_IGNORE_PATHS = ['/healthz', '/health', '/livez', '/readyz'] as const;
@@ -228,6 +231,11 @@ export const CLIENT_ENV = {
     `one of ${ESM_HOOK_MODES.join(', ')} (auto: only when the app's entry point is an ES module)`,
     'set MILVUS_OTEL_ESM_HOOK=on if a CommonJS app import()s instrumented packages, or unset it',
   ),
+  MILVUS_OTEL_EXPRESS_LAYERS: envSetting(
+    envEnum(EXPRESS_LAYERS, 'none'),
+    `one of ${EXPRESS_LAYERS.join(', ')} (none: the route names the request's span; handlers: a span per route handler too; all: middleware and routers too)`,
+    'set MILVUS_OTEL_EXPRESS_LAYERS=handlers (or all) to see Express layers as spans, or unset it',
+  ),
   MILVUS_OTEL_IGNORE_PATHS: envSetting(
     ignorePaths,
     'a comma-separated list of URL paths, each starting with / and without query string (exact match), or none',
@@ -314,6 +322,12 @@ export interface ClientSettings {
    * `none`: empty). Outgoing requests are not affected.
    */
   readonly ignoreIncomingPaths: readonly string[];
+  /**
+   * Express layers that get a span of their own (MILVUS_OTEL_EXPRESS_LAYERS): `none` (default) — the route still
+   * names the request's span (`GET /search`, `http.route`); `handlers` — a span per route handler; `all` — middleware
+   * and routers too (several spans per request, each costing CPU and export).
+   */
+  readonly expressLayers: ExpressLayers;
   /**
    * Query parameters whose values the HTTP spans keep (`url.query` of server spans, the query of `url.full` of client
    * spans); the values of all others are replaced with `REDACTED`, keys kept (MILVUS_OTEL_KEEP_QUERY_PARAMS; default
@@ -446,6 +460,7 @@ export function parseClientEnv(env: EnvSource = process.env): ParseResult<Client
     logLevel: v.OTEL_LOG_LEVEL,
     esmHook: v.MILVUS_OTEL_ESM_HOOK,
     ignoreIncomingPaths: v.MILVUS_OTEL_IGNORE_PATHS,
+    expressLayers: v.MILVUS_OTEL_EXPRESS_LAYERS,
     keepQueryParams: v.MILVUS_OTEL_KEEP_QUERY_PARAMS,
     batch: {
       scheduleDelayMs: v.OTEL_BSP_SCHEDULE_DELAY,

@@ -6,6 +6,8 @@ export {
   DEFAULT_IGNORE_PATHS,
   DEFAULT_OTLP_PORT,
   type EsmHookMode,
+  EXPRESS_LAYERS,
+  type ExpressLayers,
   isQueryParamName,
   isUrlPath,
   type OtlpProtocol,

@@ -29,6 +29,7 @@ describe('parseClientEnv defaults (OpenTelemetry specification)', () => {
       logLevel: 'info',
       esmHook: 'auto',
       ignoreIncomingPaths: ['/healthz', '/health', '/livez', '/readyz'],
+      expressLayers: 'none',
       keepQueryParams: [],
       batch: { scheduleDelayMs: 5000, exportTimeoutMs: 30_000, maxQueueSize: 2048, maxExportBatchSize: 512 },
       milvus: {
@@ -266,6 +267,18 @@ describe('parseClientEnv errors', () => {
         'Fix: write it like MILVUS_OTEL_IGNORE_PATHS=/healthz,/health,/livez,/readyz',
       );
       expect(error.message).toContain('MILVUS_OTEL_IGNORE_PATHS=none');
+    });
+  });
+
+  describe('MILVUS_OTEL_EXPRESS_LAYERS', () => {
+    it.each(['none', 'handlers', 'all', 'ALL'])('accepts %s', (value) => {
+      expect(parseClientEnv({ MILVUS_OTEL_EXPRESS_LAYERS: value }).data.expressLayers).toBe(value.toLowerCase());
+    });
+    it('rejects an unknown value, naming the variable and the choices', () => {
+      const error = errorOf({ MILVUS_OTEL_EXPRESS_LAYERS: 'middleware' });
+      expect(error.issues[0]).toMatchObject({ key: 'MILVUS_OTEL_EXPRESS_LAYERS', value: 'middleware' });
+      expect(error.message).toContain('one of none, handlers, all');
+      expect(error.message).toContain('Fix: set MILVUS_OTEL_EXPRESS_LAYERS=handlers');
     });
   });
 

@@ -1,15 +1,31 @@
 import type { IncomingMessage } from 'node:http';
-import { type ClientSettings, ConfigError, isUrlPath } from '@milvus-otel/config';
+import { type ClientSettings, ConfigError, EXPRESS_LAYERS, isUrlPath } from '@milvus-otel/config';
 import { withKeptQueryParams } from './query-redaction.ts';
 import type { RegisterOptions } from './types.ts';
 
 /**
  * The settings with the HTTP options of register() in force: `ignoreIncomingPaths` wins over
  * MILVUS_OTEL_IGNORE_PATHS (`[]` ignores nothing), `keepQueryParams` over MILVUS_OTEL_KEEP_QUERY_PARAMS (see
- * query-redaction.ts). A bad entry throws a ConfigError naming the option, before anything is started.
+ * query-redaction.ts), `expressLayers` over MILVUS_OTEL_EXPRESS_LAYERS. A bad entry throws a ConfigError naming the
+ * option, before anything is started.
  */
 export function withIgnoredPaths(settings: ClientSettings, options: RegisterOptions): ClientSettings {
-  return withKeptQueryParams(ignoring(settings, options), options);
+  return withExpressLayers(withKeptQueryParams(ignoring(settings, options), options), options);
+}
+
+function withExpressLayers(settings: ClientSettings, options: RegisterOptions): ClientSettings {
+  const layers = options.expressLayers;
+  if (layers === undefined) return settings;
+  if (!(EXPRESS_LAYERS as readonly unknown[]).includes(layers))
+    throw new ConfigError('register() options', [
+      {
+        key: 'expressLayers',
+        value: String(layers),
+        expected: `one of ${EXPRESS_LAYERS.join(', ')}`,
+        fix: "pass expressLayers: 'handlers' (or 'all') to see Express layers as spans, or leave it out",
+      },
+    ]);
+  return { ...settings, expressLayers: layers };
 }
 
 function ignoring(settings: ClientSettings, options: RegisterOptions): ClientSettings {

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import type { ClientSettings } from '@milvus-otel/config';
 import { MilvusInstrumentation } from '@milvus-otel/instrumentation-milvus';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
+import type { ExpressInstrumentationConfig } from '@opentelemetry/instrumentation-express';
 import type { HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
 import type { UndiciInstrumentationConfig } from '@opentelemetry/instrumentation-undici';
 import { ignoreIncomingRequests } from './ignore-paths.ts';
@@ -30,6 +31,21 @@ function httpConfig(settings: ClientSettings): HttpInstrumentationConfig {
   };
 }
 
+/**
+ * Express layer spans (`MILVUS_OTEL_EXPRESS_LAYERS`, `register({ expressLayers })`). The instrumentation records the
+ * matched route on the request's span before it checks whether a layer is ignored, so with `none` the server span is
+ * still named `GET /search` and carries `http.route`: the spans a request costs drop from five (server, two
+ * middleware, handler, Milvus) to two.
+ */
+function expressConfig(layers: ClientSettings['expressLayers']): ExpressInstrumentationConfig {
+  const ignored: Record<typeof layers, string[]> = {
+    none: ['middleware', 'router', 'request_handler'],
+    handlers: ['middleware', 'router'],
+    all: [],
+  };
+  return { ignoreLayersType: ignored[layers] as ExpressInstrumentationConfig['ignoreLayersType'] };
+}
+
 /** fetch (undici) client spans: `url.full` and `url.query` with the query values redacted. */
 function undiciConfig(settings: ClientSettings): UndiciInstrumentationConfig {
   return { requestHook: redactOutgoingUrl(settings.keepQueryParams) };
@@ -37,7 +53,7 @@ function undiciConfig(settings: ClientSettings): UndiciInstrumentationConfig {
 
 /**
  * The lean default: what a Node service on Milvus needs for end-to-end traces — inbound/outbound HTTP, Express
- * routes, fetch (undici), Redis for queues, and Milvus. No gRPC instrumentation: the Milvus instrumentation
+ * routes (no layer spans unless asked for), fetch (undici), Redis for queues, and Milvus. No gRPC instrumentation: the Milvus instrumentation
  * propagates the context itself, and a second transport span would only add noise.
  */
 function lean(options: RegisterOptions, settings: ClientSettings): Instrumentation[] {
@@ -45,7 +61,7 @@ function lean(options: RegisterOptions, settings: ClientSettings): Instrumentati
     leanClasses();
   return [
     new HttpInstrumentation(httpConfig(settings)),
-    new ExpressInstrumentation(),
+    new ExpressInstrumentation(expressConfig(settings.expressLayers)),
     new UndiciInstrumentation(undiciConfig(settings)),
     new IORedisInstrumentation({ requireParentSpan: true }),
     new MilvusInstrumentation(options.milvus),
@@ -68,6 +84,7 @@ function all(options: RegisterOptions, settings: ClientSettings): Instrumentatio
     ...auto.getNodeAutoInstrumentations({
       '@opentelemetry/instrumentation-http': httpConfig(settings),
       '@opentelemetry/instrumentation-undici': undiciConfig(settings),
+      '@opentelemetry/instrumentation-express': expressConfig(settings.expressLayers),
       '@opentelemetry/instrumentation-grpc': { enabled: false },
       '@opentelemetry/instrumentation-fs': { enabled: false },
     }),

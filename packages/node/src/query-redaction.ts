@@ -30,6 +30,7 @@ export function withKeptQueryParams(settings: ClientSettings, options: RegisterO
 }
 
 function decodedName(raw: string): string {
+  if (!raw.includes('%') && !raw.includes('+')) return raw;
   try {
     return decodeURIComponent(raw.replace(/\+/g, ' '));
   } catch {
@@ -50,7 +51,7 @@ export function redactQuery(query: string, keep: ReadonlySet<string>): string {
       const eq = part.indexOf('=');
       if (eq === -1) return part;
       const key = part.slice(0, eq);
-      return keep.has(decodedName(key)) ? part : `${key}=${REDACTED}`;
+      return keep.size > 0 && keep.has(decodedName(key)) ? part : `${key}=${REDACTED}`;
     })
     .join('&');
 }

@@ -32,6 +32,14 @@ export interface RegisterOptions {
    * @default MILVUS_OTEL_KEEP_QUERY_PARAMS, else [] (every value redacted)
    */
   keepQueryParams?: readonly string[];
+  /**
+   * Express layers that get a span of their own. `none`: the matched route still names the request's span
+   * (`GET /search`, `http.route`) and its children hang under it; `handlers`: a span per route handler too; `all`:
+   * middleware and routers too (two or three more spans per request, each costing CPU and export). Wins over
+   * MILVUS_OTEL_EXPRESS_LAYERS. Applies to the `lean` and `all` sets.
+   * @default MILVUS_OTEL_EXPRESS_LAYERS, else 'none'
+   */
+  expressLayers?: ClientSettings['expressLayers'];
   /** Options of the Milvus instrumentation (hooks, captureFilter, requireParentSpan…). */
   milvus?: MilvusInstrumentationConfig;
   /** Replaces the exporter chosen from the environment (tests, custom backends). */

@@ -1,10 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import { ConfigError, parseClientEnv } from '@milvus-otel/config';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
+import type { ExpressInstrumentationConfig } from '@opentelemetry/instrumentation-express';
 import type { HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ignoreIncomingRequests, requestPath, withIgnoredPaths } from '../src/ignore-paths.ts';
 import { selectInstrumentations } from '../src/instrumentations.ts';
+import type { RegisterOptions } from '../src/types.ts';
 
 const request = (url: string) => ({ url }) as IncomingMessage;
 
@@ -90,5 +92,42 @@ describe('selectInstrumentations', () => {
 
   it.each(['lean', 'all'] as const)('the %s set has no hook with MILVUS_OTEL_IGNORE_PATHS=none', (set) => {
     expect(httpHook(set, { MILVUS_OTEL_IGNORE_PATHS: 'none' })).toBeUndefined();
+  });
+});
+
+describe('expressLayers (the register() option wins over MILVUS_OTEL_EXPRESS_LAYERS)', () => {
+  const fromEnv = parseClientEnv({ MILVUS_OTEL_EXPRESS_LAYERS: 'all' }).data;
+  let made: Instrumentation[] = [];
+  afterEach(() => {
+    for (const i of made) i.disable();
+    made = [];
+  });
+  const ignoredLayers = (set: 'lean' | 'all', options: RegisterOptions, env: Record<string, string> = {}) => {
+    made = selectInstrumentations(
+      { instrumentations: set, ...options },
+      withIgnoredPaths(parseClientEnv(env).data, options),
+    );
+    const express = made.find((i) => i.instrumentationName === '@opentelemetry/instrumentation-express');
+    return (express?.getConfig() as ExpressInstrumentationConfig | undefined)?.ignoreLayersType;
+  };
+
+  it('takes the environment’s value without the option, the option’s with it', () => {
+    expect(withIgnoredPaths(fromEnv, {}).expressLayers).toBe('all');
+    expect(withIgnoredPaths(fromEnv, { expressLayers: 'handlers' }).expressLayers).toBe('handlers');
+  });
+
+  it.each(['lean', 'all'] as const)(
+    'the %s set’s Express instrumentation ignores every layer by default',
+    (set) => {
+      expect(ignoredLayers(set, {})).toEqual(['middleware', 'router', 'request_handler']);
+      expect(ignoredLayers(set, { expressLayers: 'handlers' })).toEqual(['middleware', 'router']);
+      expect(ignoredLayers(set, {}, { MILVUS_OTEL_EXPRESS_LAYERS: 'all' })).toEqual([]);
+    },
+  );
+
+  it('rejects an unknown value with a ConfigError naming the option and the fix', () => {
+    expect(() => withIgnoredPaths(fromEnv, { expressLayers: 'some' as never })).toThrow(
+      /expressLayers is "some": expected one of none, handlers, all\.\n {4}Fix: pass expressLayers: 'handlers'/,
+    );
   });
 });

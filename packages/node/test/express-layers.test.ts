@@ -1,0 +1,75 @@
+import { spawn } from 'node:child_process';
+import type { JaegerSpan } from '@milvus-otel/stack';
+import { describe, expect, it } from 'vitest';
+import { appEnv, fixture, traceWith, unique } from './helpers.ts';
+
+/**
+ * Runs the Express fixture with `--import @milvus-otel/node/register`, requests GET /items/42, ends the app with
+ * SIGTERM (the preset flushes) and returns the request's spans as Jaeger has them.
+ */
+async function requestSpans(extra: Record<string, string>): Promise<JaegerSpan[]> {
+  const service = unique('express_layers');
+  const child = spawn(
+    process.execPath,
+    ['--import', '@milvus-otel/node/register', fixture('express-app.mjs')],
+    {
+      env: appEnv(service, extra),
+    },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const line = await Promise.race([
+    new Promise<string>((resolve) => child.stdout.once('data', (d) => resolve(String(d)))),
+    exited.then(() => {
+      throw new Error(`the app ended before listening: ${stderr}`);
+    }),
+  ]);
+  const { port } = JSON.parse(line) as { port: number };
+  const res = await fetch(`http://127.0.0.1:${port}/items/42`);
+  expect(res.status).toBe(200);
+  const { traceId } = (await res.json()) as { traceId: string };
+  child.kill('SIGTERM');
+  await exited;
+  const found = await traceWith(traceId, [`${service}:GET /items/:id`, `${service}:work`]);
+  expect(found, stderr).toBeDefined();
+  return found?.spans ?? [];
+}
+
+const named = (spans: JaegerSpan[], name: string) => spans.find((s) => s.name === name);
+const layerSpans = (spans: JaegerSpan[]) =>
+  spans
+    .filter((s) => s.tags['express.type'] !== undefined)
+    .map((s) => `${s.tags['express.type']}: ${s.name}`)
+    .sort();
+
+describe('Express layers (MILVUS_OTEL_EXPRESS_LAYERS)', () => {
+  it('none (the default): no layer spans; the route names the server span, the work hangs under it', async () => {
+    const spans = await requestSpans({});
+    const server = named(spans, 'GET /items/:id');
+    expect(server?.tags['http.route']).toBe('/items/:id');
+    expect(layerSpans(spans)).toEqual([]);
+    expect(named(spans, 'work')?.parentSpanId).toBe(server?.spanId);
+    expect(spans).toHaveLength(2);
+  });
+
+  it('handlers: one span for the route handler, parent of the work', async () => {
+    const spans = await requestSpans({ MILVUS_OTEL_EXPRESS_LAYERS: 'handlers' });
+    const server = named(spans, 'GET /items/:id');
+    expect(layerSpans(spans)).toEqual(['request_handler: request handler']);
+    const handler = named(spans, 'request handler');
+    expect(handler?.tags['http.route']).toBe('/items/:id');
+    expect(handler?.parentSpanId).toBe(server?.spanId);
+    expect(named(spans, 'work')?.parentSpanId).toBe(handler?.spanId);
+  });
+
+  it('all: middleware and router spans too', async () => {
+    const spans = await requestSpans({ MILVUS_OTEL_EXPRESS_LAYERS: 'all' });
+    expect(layerSpans(spans)).toEqual([
+      'middleware: middleware - jsonParser',
+      'request_handler: request handler',
+      'router: router - /:id',
+    ]);
+    expect(named(spans, 'GET /items/:id')?.tags['http.route']).toBe('/items/:id');
+  });
+});
