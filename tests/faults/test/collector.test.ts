@@ -20,22 +20,21 @@ import {
 import { startProxy, type TcpProxy } from '../src/proxy.ts';
 
 /**
- * How long the collector is down. The scenario asks for 30 s; 10 s keeps the suite's CI time reasonable and is
- * already ten times the exporter timeout, so several exports fail in a row and spans pile up in the queue.
+ * How long the collector is down: 30 s, thirty times the exporter timeout, so many exports fail in a row and spans
+ * pile up in the queue. At 20 req/s and two spans per request that is ~1,200 spans, within the 2,048-span queue.
  */
-const OUTAGE_MS = 10_000;
+const OUTAGE_MS = 30_000;
 /** The hang variant: every export waits for its full timeout. */
 const HANG_MS = 5_000;
 const HANG_AFTER_MS = 4_000;
 const BEFORE_MS = 3_000;
 /**
  * After the collector is back. The exporter's gRPC channel reconnects on its own back-off (grpc-js: 1 s × 1.6 per
- * failed attempt, ±20 %), so after a 10 s outage its next attempt can be up to ~9 s after the collector returns
- * (measured: 2.5–5 s).
+ * failed attempt, ±20 %), so after a 30 s outage its next attempt can be up to ~20 s after the collector returns.
  */
-const AFTER_MS = 12_000;
+const AFTER_MS = 30_000;
 /** Requests sent this long after the collector is back must all be in Jaeger (the back-off above, with slack). */
-const RESUMED_BY_MS = 10_000;
+const RESUMED_BY_MS = 24_000;
 const RATE_PER_SECOND = 20;
 /** OTEL_EXPORTER_OTLP_TIMEOUT of the app: the most one export may take. */
 const EXPORT_TIMEOUT_MS = 1_000;
@@ -212,7 +211,7 @@ describe(`OTLP collector down for ${OUTAGE_MS / 1000} s during ${RATE_PER_SECOND
         .filter((l) => l.includes(DROP_WARNING))
         .join('\n'),
     );
-  }, 120_000);
+  }, 180_000);
 
   it('every request answers 200', () => {
     const failed = o.samples.filter((s) => s.status !== 200);
@@ -248,7 +247,11 @@ describe(`OTLP collector down for ${OUTAGE_MS / 1000} s during ${RATE_PER_SECOND
   it('exports spans of requests made during the outage once the collector is back (up to the queue bound)', () => {
     const lastSecond = exportedIn(o, (s) => s.phase === 'fault' && s.at >= o.restoredAt - 1000);
     expect(lastSecond.inJaeger, "requests of the outage's last second").toBeGreaterThan(0);
-    expect(exportedIn(o, (s) => s.phase === 'fault').inJaeger).toBeGreaterThan(0);
+    // Their spans fit in the queue (see OUTAGE_MS): all but those of the export the outage cut off must arrive.
+    const outage = exportedIn(o, (s) => s.phase === 'fault');
+    expect(outage.inJaeger, `${outage.inJaeger} of ${outage.sent} requests of the outage in Jaeger`).toBeGreaterThanOrEqual(
+      0.9 * outage.sent,
+    );
   });
 });
 
