@@ -96,6 +96,10 @@ export async function ensureCollection(client: MilvusClient, collection: string)
     });
     // Another process may have created it first: that is fine.
     if (!/already exist/i.test(created.reason ?? '')) check('createCollection', created);
+  }
+  // Also when the collection existed: a process stopped between creating it and its index left it without one.
+  const index = await client.describeIndex({ collection_name: collection, field_name: 'embedding' });
+  if (!index.index_descriptions?.length) {
     const indexed = await client.createIndex({
       collection_name: collection,
       field_name: 'embedding',

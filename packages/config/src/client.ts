@@ -39,6 +39,9 @@ export type EsmHookMode = (typeof ESM_HOOK_MODES)[number];
 /** Which Express layers get a span of their own (MILVUS_OTEL_EXPRESS_LAYERS). */
 export const EXPRESS_LAYERS = ['none', 'handlers', 'all'] as const;
 export type ExpressLayers = (typeof EXPRESS_LAYERS)[number];
+/** Which requires pass through the instrumentations' require hook (MILVUS_OTEL_REQUIRE_HOOK). */
+export const REQUIRE_HOOK_MODES = ['narrow', 'all'] as const;
+export type RequireHookMode = (typeof REQUIRE_HOOK_MODES)[number];
 
 /** Health-check paths whose inbound HTTP requests create no span by default (MILVUS_OTEL_IGNORE_PATHS). */
 export const DEFAULT_IGNORE_PATHS = ['/healthz', '/health', '/livez', '/readyz'] as const;
@@ -236,6 +239,11 @@ export const CLIENT_ENV = {
     `one of ${EXPRESS_LAYERS.join(', ')} (none: the route names the request's span; handlers: a span per route handler too; all: middleware and routers too)`,
     'set MILVUS_OTEL_EXPRESS_LAYERS=handlers (or all) to see Express layers as spans, or unset it',
   ),
+  MILVUS_OTEL_REQUIRE_HOOK: envSetting(
+    envEnum(REQUIRE_HOOK_MODES, 'narrow'),
+    `one of ${REQUIRE_HOOK_MODES.join(', ')} (narrow: only requires that may load an instrumented package pass through the require hook)`,
+    'set MILVUS_OTEL_REQUIRE_HOOK=all if you create instrumentations after register() without passing them to it, or unset it',
+  ),
   MILVUS_OTEL_IGNORE_PATHS: envSetting(
     ignorePaths,
     'a comma-separated list of URL paths, each starting with / and without query string (exact match), or none',
@@ -328,6 +336,13 @@ export interface ClientSettings {
    * and routers too (several spans per request, each costing CPU and export).
    */
   readonly expressLayers: ExpressLayers;
+  /**
+   * Which requires go through the instrumentations' require hook (MILVUS_OTEL_REQUIRE_HOOK): `narrow` (default) —
+   * only those that may load a package an instrumentation registered by the preset patches; the others skip the
+   * hook's second resolution of every file; `all` — every require, for instrumentations created after register()
+   * without being passed to it.
+   */
+  readonly requireHook: RequireHookMode;
   /**
    * Query parameters whose values the HTTP spans keep (`url.query` of server spans, the query of `url.full` of client
    * spans); the values of all others are replaced with `REDACTED`, keys kept (MILVUS_OTEL_KEEP_QUERY_PARAMS; default
@@ -461,6 +476,7 @@ export function parseClientEnv(env: EnvSource = process.env): ParseResult<Client
     esmHook: v.MILVUS_OTEL_ESM_HOOK,
     ignoreIncomingPaths: v.MILVUS_OTEL_IGNORE_PATHS,
     expressLayers: v.MILVUS_OTEL_EXPRESS_LAYERS,
+    requireHook: v.MILVUS_OTEL_REQUIRE_HOOK,
     keepQueryParams: v.MILVUS_OTEL_KEEP_QUERY_PARAMS,
     batch: {
       scheduleDelayMs: v.OTEL_BSP_SCHEDULE_DELAY,

@@ -14,6 +14,8 @@ export {
   type ParseResult,
   type PropagatorName,
   parseClientEnv,
+  REQUIRE_HOOK_MODES,
+  type RequireHookMode,
   type SafeParseResult,
   type SamplerConfig,
   type SamplerName,

@@ -30,6 +30,7 @@ describe('parseClientEnv defaults (OpenTelemetry specification)', () => {
       esmHook: 'auto',
       ignoreIncomingPaths: ['/healthz', '/health', '/livez', '/readyz'],
       expressLayers: 'none',
+      requireHook: 'narrow',
       keepQueryParams: [],
       batch: { scheduleDelayMs: 5000, exportTimeoutMs: 30_000, maxQueueSize: 2048, maxExportBatchSize: 512 },
       milvus: {
@@ -272,13 +273,27 @@ describe('parseClientEnv errors', () => {
 
   describe('MILVUS_OTEL_EXPRESS_LAYERS', () => {
     it.each(['none', 'handlers', 'all', 'ALL'])('accepts %s', (value) => {
-      expect(parseClientEnv({ MILVUS_OTEL_EXPRESS_LAYERS: value }).data.expressLayers).toBe(value.toLowerCase());
+      expect(parseClientEnv({ MILVUS_OTEL_EXPRESS_LAYERS: value }).data.expressLayers).toBe(
+        value.toLowerCase(),
+      );
     });
     it('rejects an unknown value, naming the variable and the choices', () => {
       const error = errorOf({ MILVUS_OTEL_EXPRESS_LAYERS: 'middleware' });
       expect(error.issues[0]).toMatchObject({ key: 'MILVUS_OTEL_EXPRESS_LAYERS', value: 'middleware' });
       expect(error.message).toContain('one of none, handlers, all');
       expect(error.message).toContain('Fix: set MILVUS_OTEL_EXPRESS_LAYERS=handlers');
+    });
+  });
+
+  describe('MILVUS_OTEL_REQUIRE_HOOK', () => {
+    it('is narrow by default, all on request', () => {
+      expect(parseClientEnv({}).data.requireHook).toBe('narrow');
+      expect(parseClientEnv({ MILVUS_OTEL_REQUIRE_HOOK: 'all' }).data.requireHook).toBe('all');
+    });
+    it('rejects an unknown value, naming the variable', () => {
+      const error = errorOf({ MILVUS_OTEL_REQUIRE_HOOK: 'some' });
+      expect(error.issues[0]).toMatchObject({ key: 'MILVUS_OTEL_REQUIRE_HOOK', value: 'some' });
+      expect(error.message).toContain('Fix: set MILVUS_OTEL_REQUIRE_HOOK=all');
     });
   });
 

@@ -1,31 +1,52 @@
 import type { IncomingMessage } from 'node:http';
-import { type ClientSettings, ConfigError, EXPRESS_LAYERS, isUrlPath } from '@milvus-otel/config';
+import {
+  type ClientSettings,
+  ConfigError,
+  EXPRESS_LAYERS,
+  isUrlPath,
+  REQUIRE_HOOK_MODES,
+} from '@milvus-otel/config';
 import { withKeptQueryParams } from './query-redaction.ts';
 import type { RegisterOptions } from './types.ts';
 
 /**
  * The settings with the HTTP options of register() in force: `ignoreIncomingPaths` wins over
  * MILVUS_OTEL_IGNORE_PATHS (`[]` ignores nothing), `keepQueryParams` over MILVUS_OTEL_KEEP_QUERY_PARAMS (see
- * query-redaction.ts), `expressLayers` over MILVUS_OTEL_EXPRESS_LAYERS. A bad entry throws a ConfigError naming the
- * option, before anything is started.
+ * query-redaction.ts), `expressLayers` over MILVUS_OTEL_EXPRESS_LAYERS, `requireHook` over MILVUS_OTEL_REQUIRE_HOOK.
+ * A bad entry throws a ConfigError naming the option, before anything is started.
  */
 export function withIgnoredPaths(settings: ClientSettings, options: RegisterOptions): ClientSettings {
-  return withExpressLayers(withKeptQueryParams(ignoring(settings, options), options), options);
+  let result = withKeptQueryParams(ignoring(settings, options), options);
+  result = withChoice(
+    result,
+    'expressLayers',
+    options.expressLayers,
+    EXPRESS_LAYERS,
+    "pass expressLayers: 'handlers' (or 'all') to see Express layers as spans, or leave it out",
+  );
+  return withChoice(
+    result,
+    'requireHook',
+    options.requireHook,
+    REQUIRE_HOOK_MODES,
+    "pass requireHook: 'all' if you create instrumentations after register() without passing them to it, or leave it out",
+  );
 }
 
-function withExpressLayers(settings: ClientSettings, options: RegisterOptions): ClientSettings {
-  const layers = options.expressLayers;
-  if (layers === undefined) return settings;
-  if (!(EXPRESS_LAYERS as readonly unknown[]).includes(layers))
+/** The settings with an option that picks one of `allowed` in force. */
+function withChoice<K extends 'expressLayers' | 'requireHook'>(
+  settings: ClientSettings,
+  key: K,
+  value: ClientSettings[K] | undefined,
+  allowed: readonly ClientSettings[K][],
+  fix: string,
+): ClientSettings {
+  if (value === undefined) return settings;
+  if (!allowed.includes(value))
     throw new ConfigError('register() options', [
-      {
-        key: 'expressLayers',
-        value: String(layers),
-        expected: `one of ${EXPRESS_LAYERS.join(', ')}`,
-        fix: "pass expressLayers: 'handlers' (or 'all') to see Express layers as spans, or leave it out",
-      },
+      { key, value: String(value), expected: `one of ${allowed.join(', ')}`, fix },
     ]);
-  return { ...settings, expressLayers: layers };
+  return { ...settings, [key]: value };
 }
 
 function ignoring(settings: ClientSettings, options: RegisterOptions): ClientSettings {

@@ -7,11 +7,10 @@
  *
  * Built as one bundled file (see tsup.config.ts): Node loads one file instead of hundreds.
  */
-import Module, { register as registerAsyncHooks } from 'node:module';
+import { register as registerAsyncHooks } from 'node:module';
 import { type ClientSettings, parseClientEnv } from '@milvus-otel/config';
 import { detectEntryFormat, entryPoint, needsEsmHook } from './entry-format.ts';
-import { narrowRequireHook } from './require-filter.ts';
-import { ConfigError, instrumentedModules, instrumentedPackages, register } from './sdk.ts';
+import { ConfigError, instrumentedModules, register } from './sdk.ts';
 
 function exitOnConfigError<T>(work: () => T): T {
   try {
@@ -25,12 +24,9 @@ function exitOnConfigError<T>(work: () => T): T {
   }
 }
 
-/** register(), then only requires that may load an instrumented package go through the require hook. */
+/** register(); a bad setting ends the process with its error. */
 function start() {
-  const original = Module.prototype.require;
-  const handle = exitOnConfigError(() => register());
-  if (handle.enabled) narrowRequireHook(original, instrumentedPackages());
-  return handle;
+  return exitOnConfigError(() => register());
 }
 
 const wantsHook = (settings: ClientSettings) =>

@@ -50,9 +50,10 @@ function wantedPath(file: string, packages: ReadonlySet<string>): boolean {
  * packages nothing instruments. This sends only the requires that may load an instrumented package (or built-in)
  * through it, and the others straight to the require it wrapped.
  *
- * Only for the `--import` entry: there the hook belongs to the bundle's private copy of
- * @opentelemetry/instrumentation, so no instrumentation can be added to it later without passing through
- * `packages`. (Hooks installed later by other copies wrap this one and still see every require.)
+ * register() applies it unless MILVUS_OTEL_REQUIRE_HOOK=all: an instrumentation created after register() without
+ * being passed to it, with the same copy of @opentelemetry/instrumentation, would share the narrowed hook and miss
+ * its package. (Hooks installed later by other copies wrap this one and still see every require; instrumentations
+ * created before register() installed the hook earlier, and then there is nothing to narrow.)
  *
  * `original`: Module.prototype.require before the instrumentations were created. Returns false when there was no
  * hook to narrow.

@@ -1,3 +1,4 @@
+import Module from 'node:module';
 import { type ClientSettings, ConfigError, parseClientEnv } from '@milvus-otel/config';
 import { context, DiagConsoleLogger, DiagLogLevel, diag, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -10,7 +11,7 @@ import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { BoundedExportPipeline, createExporter } from './exporter.ts';
 import { withIgnoredPaths } from './ignore-paths.ts';
 import { selectInstrumentations } from './instrumentations.ts';
-import { packageOfName } from './require-filter.ts';
+import { narrowRequireHook, packageOfName } from './require-filter.ts';
 import { createSampler } from './sampler.ts';
 import type { OTelHandle, RegisterOptions } from './types.ts';
 
@@ -125,6 +126,7 @@ export function register(options: RegisterOptions = {}): OTelHandle {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(propagator);
   trace.setGlobalTracerProvider(provider);
+  const requireBefore = Module.prototype.require; // the instrumentations' require hook is installed after this
   const instrumentations = selectInstrumentations(options, settings);
   modules = [
     ...new Set(
@@ -137,6 +139,7 @@ export function register(options: RegisterOptions = {}): OTelHandle {
     ),
   ];
   const unregister = registerInstrumentations({ instrumentations, tracerProvider: provider });
+  if (settings.requireHook === 'narrow') narrowRequireHook(requireBefore, instrumentedPackages());
 
   let stopping: Promise<void> | undefined;
   const handle: OTelHandle = {

@@ -40,6 +40,15 @@ export interface RegisterOptions {
    * @default MILVUS_OTEL_EXPRESS_LAYERS, else 'none'
    */
   expressLayers?: ClientSettings['expressLayers'];
+  /**
+   * Which requires go through the instrumentations' require hook. `narrow`: only those that may load a package the
+   * registered instrumentations (the chosen set and `extraInstrumentations`) patch — the hook otherwise resolves
+   * every required file a second time, a large part of the preset's start-up (and cold-start) time. `all`: every
+   * require; needed only if you create instrumentations after register() without passing them to it (those created
+   * before it are always seen). Wins over MILVUS_OTEL_REQUIRE_HOOK.
+   * @default MILVUS_OTEL_REQUIRE_HOOK, else 'narrow'
+   */
+  requireHook?: ClientSettings['requireHook'];
   /** Options of the Milvus instrumentation (hooks, captureFilter, requireParentSpan…). */
   milvus?: MilvusInstrumentationConfig;
   /** Replaces the exporter chosen from the environment (tests, custom backends). */

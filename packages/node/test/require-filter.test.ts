@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mayLoadWanted, packageOfName, packageOfPath } from '../src/require-filter.ts';
+import { execNode, fixture } from './helpers.ts';
 
 const wanted = new Set(['http', 'express', '@zilliz/milvus2-sdk-node']);
 const pnpm = '/app/node_modules/.pnpm';
@@ -41,5 +42,22 @@ describe('mayLoadWanted', () => {
     [42, '/app/src/a.js', true],
   ] as const)('require(%j) from %s → %s', (id, parent, expected) => {
     expect(mayLoadWanted(id, parent, wanted)).toBe(expected);
+  });
+});
+
+describe('MILVUS_OTEL_REQUIRE_HOOK', () => {
+  it('all: an instrumentation created after register() without being passed to it still patches its package', async () => {
+    const { stdout } = await execNode(process.execPath, [fixture('late-instrumentation.cjs')], {
+      env: { ...process.env, MILVUS_OTEL_REQUIRE_HOOK: 'all', OTEL_SERVICE_NAME: 'late_instrumentation' },
+    });
+    expect(JSON.parse(stdout)).toEqual({ patched: true, hook: 'all' });
+  });
+
+  it('narrow (the default): register() lets only requires of the packages its instrumentations patch through the hook', async () => {
+    // The trade-off MILVUS_OTEL_REQUIRE_HOOK=all exists for: a package only a later instrumentation patches is not seen.
+    const { stdout } = await execNode(process.execPath, [fixture('late-instrumentation.cjs')], {
+      env: { ...process.env, OTEL_SERVICE_NAME: 'late_instrumentation' },
+    });
+    expect(JSON.parse(stdout)).toEqual({ patched: false, hook: 'narrow' });
   });
 });
