@@ -249,9 +249,10 @@ describe(`OTLP collector down for ${OUTAGE_MS / 1000} s during ${RATE_PER_SECOND
     expect(lastSecond.inJaeger, "requests of the outage's last second").toBeGreaterThan(0);
     // Their spans fit in the queue (see OUTAGE_MS): all but those of the export the outage cut off must arrive.
     const outage = exportedIn(o, (s) => s.phase === 'fault');
-    expect(outage.inJaeger, `${outage.inJaeger} of ${outage.sent} requests of the outage in Jaeger`).toBeGreaterThanOrEqual(
-      0.9 * outage.sent,
-    );
+    expect(
+      outage.inJaeger,
+      `${outage.inJaeger} of ${outage.sent} requests of the outage in Jaeger`,
+    ).toBeGreaterThanOrEqual(0.9 * outage.sent);
   });
 });
 
