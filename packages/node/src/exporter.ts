@@ -12,7 +12,7 @@ const load = createRequire(import.meta.url);
  * The OTLP exporter the settings ask for (grpc, http/protobuf or http/json), or the console / none. The OTLP exporter
  * (and its protobuf code) is built on the first export, after start-up, not while the app boots.
  */
-export function createExporter(settings: ClientSettings): tracing.SpanExporter | undefined {
+export function createExporter(settings: ClientSettings): PreparableExporter | undefined {
   const { exporters } = settings;
   if (exporters.includes('none') || exporters.length === 0) return undefined;
   if (!exporters.includes('otlp')) return new tracing.ConsoleSpanExporter();
@@ -25,7 +25,19 @@ export function createExporter(settings: ClientSettings): tracing.SpanExporter |
     export: (spans, done) => real().export(spans, done),
     forceFlush: () => exporter?.forceFlush?.() ?? Promise.resolve(),
     shutdown: () => exporter?.shutdown() ?? Promise.resolve(),
+    prepare: () => {
+      try {
+        real();
+      } catch {
+        // The first export builds it again and reports the error as a failed export.
+      }
+    },
   };
+}
+
+/** An exporter that can be built ahead of its first export (createExporter's, whose OTLP exporter is loaded lazily). */
+export interface PreparableExporter extends tracing.SpanExporter {
+  prepare?(): void;
 }
 
 function createOtlpExporter(settings: ClientSettings): tracing.SpanExporter {

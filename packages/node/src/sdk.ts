@@ -8,7 +8,7 @@ import { containerDetector } from '@opentelemetry/resource-detector-container';
 import * as resources from '@opentelemetry/resources';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { BoundedExportPipeline, createExporter } from './exporter.ts';
+import { BoundedExportPipeline, createExporter, type PreparableExporter } from './exporter.ts';
 import { withIgnoredPaths } from './ignore-paths.ts';
 import { selectInstrumentations } from './instrumentations.ts';
 import { narrowRequireHook, packageOfName } from './require-filter.ts';
@@ -94,7 +94,8 @@ export function register(options: RegisterOptions = {}): OTelHandle {
   }
 
   const timeoutMs = options.shutdownTimeoutMs ?? 5000;
-  const exporter = options.traceExporter ?? createExporter(settings);
+  const exporter: PreparableExporter | undefined = options.traceExporter ?? createExporter(settings);
+  prepare = () => exporter?.prepare?.();
   const pipeline = exporter ? new BoundedExportPipeline(exporter, settings) : undefined;
   const propagator = new CompositePropagator({
     propagators: [
@@ -216,6 +217,16 @@ export function instrumentedPackages(): string[] {
 /** Shuts down the process's SDK (for tests and explicit teardown). */
 export async function shutdown(): Promise<void> {
   await currentHandle()?.shutdown();
+}
+
+let prepare: (() => void) | undefined;
+
+/**
+ * Loads the OTLP exporter now instead of in the first export. withTracing() calls it when a cold invocation's handler
+ * first waits (on Milvus, say), so that the loading overlaps the wait instead of delaying the flush.
+ */
+export function prepareExport(): void {
+  prepare?.();
 }
 
 /** Exports every queued span now (e.g. before a serverless runtime freezes the process). */

@@ -14,7 +14,7 @@ import {
   ATTR_HTTP_ROUTE,
   ATTR_URL_PATH,
 } from '@opentelemetry/semantic-conventions';
-import { forceFlush } from './sdk.ts';
+import { forceFlush, prepareExport } from './sdk.ts';
 
 // FaaS / cloud attributes are still experimental in the semantic conventions: copied here, as the contrib packages do.
 const ATTR_FAAS_TRIGGER = 'faas.trigger';
@@ -100,6 +100,9 @@ export function withTracing<E, R>(handler: Handler<E, R>, options: WithTracingOp
       },
       parent,
     );
+    // The flush before returning needs the exporter, loaded on first use: on a cold start, load it while the handler
+    // waits for its first I/O rather than after it returns.
+    if (isCold) setImmediate(prepareExport);
     try {
       const result = await context.with(trace.setSpan(parent, span), () => handler(event, lambda));
       const status = (result as { statusCode?: unknown } | undefined)?.statusCode;

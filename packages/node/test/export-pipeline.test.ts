@@ -2,11 +2,18 @@
  * BoundedExportPipeline against a real in-process exporter (the SDK's InMemorySpanExporter) that fails the way the
  * OTLP exporters do — gRPC UNAVAILABLE, HTTP 400 — a set number of times, then takes the spans.
  */
+
+import { createRequire } from 'node:module';
 import { parseClientEnv } from '@milvus-otel/config';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import { InMemorySpanExporter, type ReadableSpan, TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BoundedExportPipeline, isRetryableExportError, retryDelayMs } from '../src/exporter.ts';
+import {
+  BoundedExportPipeline,
+  createExporter,
+  isRetryableExportError,
+  retryDelayMs,
+} from '../src/exporter.ts';
 
 /** A grpc-js ServiceError as the OTLP gRPC exporter reports a collector that is down. */
 const unavailable = () =>
@@ -189,5 +196,19 @@ describe('retryDelayMs', () => {
     expect(retryDelayMs(1, () => 0)).toBe(800);
     expect(retryDelayMs(50, () => 1)).toBe(30_000);
     expect(retryDelayMs(9, () => 0)).toBe(20_503);
+  });
+});
+
+describe('createExporter', () => {
+  it('loads the OTLP exporter on first use, or ahead of it with prepare() (withTracing, on a cold start)', async () => {
+    const require = createRequire(import.meta.url);
+    const exporterModule = require.resolve('@opentelemetry/exporter-trace-otlp-proto');
+    const loaded = () => require.cache[exporterModule] !== undefined;
+    delete require.cache[exporterModule];
+    const exporter = createExporter(parseClientEnv({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' }).data);
+    expect(loaded()).toBe(false);
+    exporter?.prepare?.();
+    expect(loaded()).toBe(true);
+    await exporter?.shutdown();
   });
 });
