@@ -41,7 +41,9 @@ const BENCHES: Bench[] = [
       src('./search.ts'),
       '--concurrency',
       '1,8,32',
-      ...(short ? ['--rounds', '1', '--count', '200', '--warmup', '50', '--anchor-count', '0'] : []),
+      ...(short
+        ? ['--rounds', '1', '--count', '200', '--warmup', '50', '--anchor-count', '0']
+        : ['--paired', '--anchor-count', '30']),
     ],
     headlines: (out) => {
       // The preset with an app span around each search (two spans per call) on SDK 2.3.5, as in the README, at each
