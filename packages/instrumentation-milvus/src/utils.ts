@@ -482,13 +482,47 @@ export function responseAttributes(operation: string, response: unknown): Attrib
   return attributes;
 }
 
-/** `error.type` and message of a thrown value: an Error, a gRPC error, or a Milvus status object. */
+/** gRPC status codes by number (grpc-js `Status`), for errors of the transport. */
+const GRPC_STATUS_NAMES = [
+  'OK',
+  'CANCELLED',
+  'UNKNOWN',
+  'INVALID_ARGUMENT',
+  'DEADLINE_EXCEEDED',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED',
+  'FAILED_PRECONDITION',
+  'ABORTED',
+  'OUT_OF_RANGE',
+  'UNIMPLEMENTED',
+  'INTERNAL',
+  'UNAVAILABLE',
+  'DATA_LOSS',
+  'UNAUTHENTICATED',
+] as const;
+
+/**
+ * The gRPC status of a transport error (grpc-js ServiceError: numeric `code`, string `details`), e.g. `UNAVAILABLE`
+ * for an unreachable server or `DEADLINE_EXCEEDED` for a call that timed out.
+ */
+function grpcStatusName(error: Error): string | undefined {
+  const { code, details } = error as Error & { code?: unknown; details?: unknown };
+  return typeof code === 'number' && typeof details === 'string' ? GRPC_STATUS_NAMES[code] : undefined;
+}
+
+/**
+ * `error.type` and message of a thrown value: an Error (a gRPC transport error typed by its status name), or a Milvus
+ * status object.
+ */
 export function thrownFailure(error: unknown): { type: string; message: string; status?: MilvusFailure } {
   const status = responseFailure(error);
   if (status && !(error instanceof Error))
     return { type: status.statusCode, message: status.message, status };
   if (error instanceof Error) {
-    return { type: error.name || error.constructor?.name || 'Error', message: error.message };
+    const type = grpcStatusName(error) ?? (error.name || error.constructor?.name || 'Error');
+    return { type, message: error.message };
   }
   return { type: '_OTHER', message: typeof error === 'string' ? error : 'unknown error' };
 }

@@ -133,6 +133,18 @@ describe('responseFailure', () => {
 describe('thrownFailure', () => {
   it('classifies errors, thrown status objects and anything else', () => {
     expect(thrownFailure(new TypeError('bad'))).toEqual({ type: 'TypeError', message: 'bad' });
+    // A gRPC transport error (grpc-js ServiceError) is typed by its status: the server was unreachable, timed out…
+    const unreachable = Object.assign(new Error('14 UNAVAILABLE: No connection established'), {
+      code: 14,
+      details: 'No connection established',
+    });
+    expect(thrownFailure(unreachable)).toEqual({ type: 'UNAVAILABLE', message: unreachable.message });
+    const late = Object.assign(new Error('4 DEADLINE_EXCEEDED: Deadline exceeded'), {
+      code: 4,
+      details: 'x',
+    });
+    expect(thrownFailure(late).type).toBe('DEADLINE_EXCEEDED');
+    expect(thrownFailure(Object.assign(new Error('odd'), { code: 99, details: 'x' })).type).toBe('Error');
     const status = thrownFailure({ error_code: 'CollectionNotExists', code: 100, reason: 'gone' });
     expect(status).toMatchObject({ type: '100', message: 'gone' });
     expect(status.status?.errorCode).toBe('CollectionNotExists');
