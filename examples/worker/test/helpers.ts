@@ -93,7 +93,8 @@ export async function waitForJob(
   for (;;) {
     const job = await queue.getJob(id);
     const state = job ? await job.getState() : 'missing';
-    if (job && states.includes(state)) return job;
+    // Read it again once the state is final: the first read may predate the transition (attempts, failedReason).
+    if (job && states.includes(state)) return (await queue.getJob(id)) ?? job;
     if (Date.now() > deadline) throw new Error(`job ${id} is ${state}, not ${states.join('/')}`);
     await new Promise((r) => setTimeout(r, 100));
   }
