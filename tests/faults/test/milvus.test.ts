@@ -151,8 +151,9 @@ describe(`Milvus down for ${DOWN_MS / 1000} s during ${RATE_PER_SECOND} req/s of
     expect(client, `client span ${clientName} in ${traceId}`).toBeDefined();
     expect(client?.tags['span.kind']).toBe('client');
     expect(client?.tags['otel.status_code']).toBe('ERROR');
-    expect(client?.tags['error.type']).toEqual(expect.any(String));
-    expect(String(client?.tags['error.type'])).not.toBe('');
+    // The call failed in the gRPC transport: error.type is its status (refused: UNAVAILABLE; cut mid-call: the
+    // deadline or a cancellation).
+    expect(['UNAVAILABLE', 'DEADLINE_EXCEEDED', 'CANCELLED']).toContain(client?.tags['error.type']);
     expect(server?.tags['http.response.status_code']).toBe(503);
     // No Milvus server span: the call never reached it.
     expect(trace.spans.filter((s) => s.service !== service)).toEqual([]);
