@@ -1,33 +1,11 @@
 import type { IncomingMessage } from 'node:http';
-import { type ClientSettings, ConfigError, isQueryParamName } from '@milvus-otel/config';
 import type { Attributes, Span } from '@opentelemetry/api';
-import type { RegisterOptions } from './types.ts';
 
 /** What a redacted query value becomes (the word @opentelemetry/instrumentation-http uses too). */
 export const REDACTED = 'REDACTED';
 
 const ATTR_URL_QUERY = 'url.query';
 const ATTR_URL_FULL = 'url.full';
-
-/**
- * The settings with the kept query parameters in force: `register({ keepQueryParams })` wins over
- * MILVUS_OTEL_KEEP_QUERY_PARAMS (`[]` redacts every value). A bad entry throws a ConfigError naming the option.
- */
-export function withKeptQueryParams(settings: ClientSettings, options: RegisterOptions): ClientSettings {
-  const names = options.keepQueryParams;
-  if (names === undefined) return settings;
-  const bad = names.filter((n) => typeof n !== 'string' || !isQueryParamName(n));
-  if (bad.length > 0)
-    throw new ConfigError('register() options', [
-      {
-        key: 'keepQueryParams',
-        value: bad.map(String).join(', '),
-        expected: 'query parameter names (no =, &, #, ? or spaces)',
-        fix: "pass names like keepQueryParams: ['limit', 'page'], or [] to redact every query value",
-      },
-    ]);
-  return { ...settings, keepQueryParams: [...new Set(names)] };
-}
 
 function decodedName(raw: string): string {
   if (!raw.includes('%') && !raw.includes('+')) return raw;

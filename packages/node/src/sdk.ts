@@ -9,8 +9,8 @@ import * as resources from '@opentelemetry/resources';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { BoundedExportPipeline, createExporter, type PreparableExporter } from './exporter.ts';
-import { withIgnoredPaths } from './ignore-paths.ts';
 import { selectInstrumentations } from './instrumentations.ts';
+import { withRegisterOptions } from './register-options.ts';
 import { narrowRequireHook, packageOfName } from './require-filter.ts';
 import { createSampler } from './sampler.ts';
 import type { OTelHandle, RegisterOptions } from './types.ts';
@@ -75,7 +75,7 @@ export function register(options: RegisterOptions = {}): OTelHandle {
     ...(options.serviceName ? { OTEL_SERVICE_NAME: options.serviceName } : {}),
   };
   const { data: fromEnv, warnings } = parseClientEnv(env); // throws ConfigError: nothing is started then
-  const settings = withIgnoredPaths(fromEnv, options); // the option wins; a bad one throws ConfigError too
+  const settings = withRegisterOptions(fromEnv, options); // the option wins; a bad one throws ConfigError too
   diag.setLogger(new DiagConsoleLogger(), {
     logLevel: LOG_LEVELS[settings.logLevel],
     suppressOverrideMessage: true,

@@ -4,8 +4,9 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { ExpressInstrumentationConfig } from '@opentelemetry/instrumentation-express';
 import type { HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ignoreIncomingRequests, requestPath, withIgnoredPaths } from '../src/ignore-paths.ts';
+import { ignoreIncomingRequests, requestPath } from '../src/ignore-paths.ts';
 import { selectInstrumentations } from '../src/instrumentations.ts';
+import { withRegisterOptions } from '../src/register-options.ts';
 import type { RegisterOptions } from '../src/types.ts';
 
 const request = (url: string) => ({ url }) as IncomingMessage;
@@ -38,24 +39,24 @@ describe('ignoreIncomingRequests', () => {
   });
 });
 
-describe('withIgnoredPaths (the register() option wins over MILVUS_OTEL_IGNORE_PATHS)', () => {
+describe('withRegisterOptions: ignoreIncomingPaths (the register() option wins over MILVUS_OTEL_IGNORE_PATHS)', () => {
   const fromEnv = parseClientEnv({ MILVUS_OTEL_IGNORE_PATHS: '/ping' }).data;
 
   it('keeps the environment’s paths without the option', () => {
-    expect(withIgnoredPaths(fromEnv, {}).ignoreIncomingPaths).toEqual(['/ping']);
+    expect(withRegisterOptions(fromEnv, {}).ignoreIncomingPaths).toEqual(['/ping']);
   });
 
   it('replaces them with the option; [] ignores nothing', () => {
     expect(
-      withIgnoredPaths(fromEnv, { ignoreIncomingPaths: ['/live', '/live'] }).ignoreIncomingPaths,
+      withRegisterOptions(fromEnv, { ignoreIncomingPaths: ['/live', '/live'] }).ignoreIncomingPaths,
     ).toEqual(['/live']);
-    expect(withIgnoredPaths(fromEnv, { ignoreIncomingPaths: [] }).ignoreIncomingPaths).toEqual([]);
+    expect(withRegisterOptions(fromEnv, { ignoreIncomingPaths: [] }).ignoreIncomingPaths).toEqual([]);
   });
 
   it('rejects a bad entry with a ConfigError naming the option and the fix', () => {
     let error: unknown;
     try {
-      withIgnoredPaths(fromEnv, { ignoreIncomingPaths: ['/ok', 'healthz', '/a?b=1'] });
+      withRegisterOptions(fromEnv, { ignoreIncomingPaths: ['/ok', 'healthz', '/a?b=1'] });
     } catch (e) {
       error = e;
     }
@@ -105,15 +106,15 @@ describe('expressLayers (the register() option wins over MILVUS_OTEL_EXPRESS_LAY
   const ignoredLayers = (set: 'lean' | 'all', options: RegisterOptions, env: Record<string, string> = {}) => {
     made = selectInstrumentations(
       { instrumentations: set, ...options },
-      withIgnoredPaths(parseClientEnv(env).data, options),
+      withRegisterOptions(parseClientEnv(env).data, options),
     );
     const express = made.find((i) => i.instrumentationName === '@opentelemetry/instrumentation-express');
     return (express?.getConfig() as ExpressInstrumentationConfig | undefined)?.ignoreLayersType;
   };
 
   it('takes the environment’s value without the option, the option’s with it', () => {
-    expect(withIgnoredPaths(fromEnv, {}).expressLayers).toBe('all');
-    expect(withIgnoredPaths(fromEnv, { expressLayers: 'handlers' }).expressLayers).toBe('handlers');
+    expect(withRegisterOptions(fromEnv, {}).expressLayers).toBe('all');
+    expect(withRegisterOptions(fromEnv, { expressLayers: 'handlers' }).expressLayers).toBe('handlers');
   });
 
   it.each(['lean', 'all'] as const)(
@@ -126,7 +127,7 @@ describe('expressLayers (the register() option wins over MILVUS_OTEL_EXPRESS_LAY
   );
 
   it('rejects an unknown value with a ConfigError naming the option and the fix', () => {
-    expect(() => withIgnoredPaths(fromEnv, { expressLayers: 'some' as never })).toThrow(
+    expect(() => withRegisterOptions(fromEnv, { expressLayers: 'some' as never })).toThrow(
       /expressLayers is "some": expected one of none, handlers, all\.\n {4}Fix: pass expressLayers: 'handlers'/,
     );
   });

@@ -6,7 +6,6 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
-import { withIgnoredPaths } from '../src/ignore-paths.ts';
 import { selectInstrumentations } from '../src/instrumentations.ts';
 import {
   REDACTED,
@@ -15,6 +14,7 @@ import {
   redactQuery,
   redactUrl,
 } from '../src/query-redaction.ts';
+import { withRegisterOptions } from '../src/register-options.ts';
 import { appEnv, fixture, jaegerUrl, unique } from './helpers.ts';
 
 const keep = (...names: string[]) => new Set(names);
@@ -78,16 +78,16 @@ describe('keepQueryParams: register() option and MILVUS_OTEL_KEEP_QUERY_PARAMS',
   const fromEnv = parseClientEnv({ MILVUS_OTEL_KEEP_QUERY_PARAMS: 'page' }).data;
 
   it('the environment by default, the option wins, [] redacts everything', () => {
-    expect(withIgnoredPaths(fromEnv, {}).keepQueryParams).toEqual(['page']);
-    expect(withIgnoredPaths(fromEnv, { keepQueryParams: ['limit', 'limit'] }).keepQueryParams).toEqual([
+    expect(withRegisterOptions(fromEnv, {}).keepQueryParams).toEqual(['page']);
+    expect(withRegisterOptions(fromEnv, { keepQueryParams: ['limit', 'limit'] }).keepQueryParams).toEqual([
       'limit',
     ]);
-    expect(withIgnoredPaths(fromEnv, { keepQueryParams: [] }).keepQueryParams).toEqual([]);
+    expect(withRegisterOptions(fromEnv, { keepQueryParams: [] }).keepQueryParams).toEqual([]);
   });
 
   it('a bad name throws a ConfigError naming the option', () => {
-    expect(() => withIgnoredPaths(fromEnv, { keepQueryParams: ['ok', 'a=b'] })).toThrow(ConfigError);
-    expect(() => withIgnoredPaths(fromEnv, { keepQueryParams: ['ok', 'a=b'] })).toThrow(
+    expect(() => withRegisterOptions(fromEnv, { keepQueryParams: ['ok', 'a=b'] })).toThrow(ConfigError);
+    expect(() => withRegisterOptions(fromEnv, { keepQueryParams: ['ok', 'a=b'] })).toThrow(
       /keepQueryParams is "a=b": expected query parameter names/,
     );
   });
