@@ -55,27 +55,6 @@ export function isUrlPath(value: string): boolean {
 }
 
 /**
- * `MILVUS_OTEL_IGNORE_PATHS`: comma-separated URL paths; unset (or empty, as the specification treats empty values)
- * gives the health-check defaults, `none` ignores nothing.
- */
-const ignorePaths = z
-  .string()
-  .optional()
-  .transform((v, ctx): readonly string[] => {
-    if (v === undefined) return [...DEFAULT_IGNORE_PATHS];
-    if (v.toLowerCase() === 'none') return [];
-    const items = v
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    if (items.length === 0 || !items.every(isUrlPath)) {
-      ctx.addIssue({ code: 'custom', message: 'not a list of URL paths' });
-      return z.NEVER;
-    }
-    return [...new Set(items)];
-  });
-
-/**
  * A URL query parameter name as a request carries it (`limit`, `page`, `filter[id]`): no `=`, `&`, `#`, `?`, comma or
  * space.
  */
@@ -84,24 +63,35 @@ export function isQueryParamName(value: string): boolean {
 }
 
 /**
- * `MILVUS_OTEL_KEEP_QUERY_PARAMS`: comma-separated query parameter names whose values are kept in the HTTP spans'
- * `url.query` / `url.full`; every other value is redacted. Unset, empty or `none`: all values are redacted.
+ * A comma-separated list of `what` whose every item passes `isItem`, duplicates removed. Unset (or empty, as the
+ * specification treats empty values) gives `unset`; `none` gives an empty list.
  */
-const keepQueryParams = z
-  .string()
-  .optional()
-  .transform((v, ctx): readonly string[] => {
-    if (v === undefined || v.toLowerCase() === 'none') return [];
-    const items = v
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    if (items.length === 0 || !items.every(isQueryParamName)) {
-      ctx.addIssue({ code: 'custom', message: 'not a list of query parameter names' });
-      return z.NEVER;
-    }
-    return [...new Set(items)];
-  });
+const itemList = (isItem: (value: string) => boolean, what: string, unset: readonly string[]) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx): readonly string[] => {
+      if (v === undefined) return [...unset];
+      if (v.toLowerCase() === 'none') return [];
+      const items = v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      if (items.length === 0 || !items.every(isItem)) {
+        ctx.addIssue({ code: 'custom', message: `not a list of ${what}` });
+        return z.NEVER;
+      }
+      return [...new Set(items)];
+    });
+
+/** `MILVUS_OTEL_IGNORE_PATHS`: URL paths whose inbound requests are not traced; unset: the health-check defaults. */
+const ignorePaths = itemList(isUrlPath, 'URL paths', DEFAULT_IGNORE_PATHS);
+
+/**
+ * `MILVUS_OTEL_KEEP_QUERY_PARAMS`: query parameter names whose values are kept in the HTTP spans' `url.query` /
+ * `url.full`; every other value is redacted. Unset, empty or `none`: all values are redacted.
+ */
+const keepQueryParams = itemList(isQueryParamName, 'query parameter names', []);
 
 const list = <const T extends readonly string[]>(values: T, fallback: T[number][]) =>
   z
