@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import type { JaegerSpan } from '@milvus-otel/stack';
 import { describe, expect, it } from 'vitest';
-import { appEnv, fixture, traceWith, unique } from './helpers.ts';
+import { appEnv, fixture, startApp, traceWith, unique } from './helpers.ts';
 
 /**
  * Runs the Express fixture with `--import @milvus-otel/node/register`, requests GET /items/42, ends the app with
@@ -9,30 +8,18 @@ import { appEnv, fixture, traceWith, unique } from './helpers.ts';
  */
 async function requestSpans(extra: Record<string, string>): Promise<JaegerSpan[]> {
   const service = unique('express_layers');
-  const child = spawn(
-    process.execPath,
+  const { child, firstLine, exited, stderr } = await startApp(
     ['--import', '@milvus-otel/node/register', fixture('express-app.mjs')],
-    {
-      env: appEnv(service, extra),
-    },
+    appEnv(service, extra),
   );
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  const line = await Promise.race([
-    new Promise<string>((resolve) => child.stdout.once('data', (d) => resolve(String(d)))),
-    exited.then(() => {
-      throw new Error(`the app ended before listening: ${stderr}`);
-    }),
-  ]);
-  const { port } = JSON.parse(line) as { port: number };
+  const { port } = JSON.parse(firstLine) as { port: number };
   const res = await fetch(`http://127.0.0.1:${port}/items/42`);
   expect(res.status).toBe(200);
   const { traceId } = (await res.json()) as { traceId: string };
   child.kill('SIGTERM');
   await exited;
   const found = await traceWith(traceId, [`${service}:GET /items/:id`, `${service}:work`]);
-  expect(found, stderr).toBeDefined();
+  expect(found, stderr()).toBeDefined();
   return found?.spans ?? [];
 }
 

@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { clientEnv, type JaegerTrace, loadSettings, waitForTrace } from '@milvus-otel/stack';
@@ -46,6 +46,36 @@ export function runNode(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_0
 }
 
 export const execNode = promisify(execFile);
+
+export interface StartedApp {
+  child: ChildProcess;
+  /** The first chunk the app printed on stdout (the fixtures print one JSON line once ready). */
+  firstLine: string;
+  /** The signal that ended it, once it has. */
+  exited: Promise<NodeJS.Signals | null>;
+  /** What it wrote on stderr so far. */
+  stderr: () => string;
+}
+
+/**
+ * Starts `node <args>` from the package folder and waits for its first output line; fails, with the app's stderr,
+ * if it ends before printing one.
+ */
+export async function startApp(args: string[], env: NodeJS.ProcessEnv): Promise<StartedApp> {
+  const child = spawn(process.execPath, args, { env, cwd: fileURLToPath(new URL('..', import.meta.url)) });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.on('exit', (_code, signal) => resolve(signal)),
+  );
+  const firstLine = await Promise.race([
+    new Promise<string>((resolve) => child.stdout.once('data', (d) => resolve(String(d)))),
+    exited.then((): never => {
+      throw new Error(`the app ended before it was ready: ${stderr}`);
+    }),
+  ]);
+  return { child, firstLine, exited, stderr: () => stderr };
+}
 
 /** Waits for a trace whose spans include every name in `names` (service:name). */
 export function traceWith(

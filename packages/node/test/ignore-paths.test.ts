@@ -1,7 +1,5 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { appEnv, fixture, jaegerUrl, unique } from './helpers.ts';
+import { appEnv, fixture, jaegerUrl, startApp, unique } from './helpers.ts';
 
 interface RawSpan {
   operationName: string;
@@ -36,26 +34,15 @@ async function serveAndRead(
   service: string,
   expected: string[],
 ): Promise<string[]> {
-  const child = spawn(process.execPath, args, { env, cwd: fileURLToPath(new URL('..', import.meta.url)) });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-    child.on('exit', (_code, signal) => resolve(signal)),
-  );
-  const line = await Promise.race([
-    new Promise<string>((resolve) => child.stdout.once('data', (d) => resolve(String(d)))),
-    exited.then(() => {
-      throw new Error(`the app ended before listening: ${stderr}`);
-    }),
-  ]);
-  const { port } = JSON.parse(line) as { port: number };
+  const { child, firstLine, exited, stderr } = await startApp(args, env);
+  const { port } = JSON.parse(firstLine) as { port: number };
   for (const path of ['/healthz', '/healthz?probe=1', '/work']) {
     const res = await fetch(`http://127.0.0.1:${port}${path}`);
     expect(res.status, path).toBe(200);
     await res.text();
   }
   child.kill('SIGTERM');
-  expect(await exited, stderr).toBe('SIGTERM');
+  expect(await exited, stderr()).toBe('SIGTERM');
 
   const deadline = Date.now() + 20_000;
   let paths = await tracedPaths(service);

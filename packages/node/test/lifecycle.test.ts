@@ -2,24 +2,16 @@ import { spawn } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appEnv, fixture, runNode, traceWith, unique } from './helpers.ts';
+import { appEnv, fixture, runNode, startApp, traceWith, unique } from './helpers.ts';
 
 describe('shutdown', () => {
   it('flushes on SIGTERM before the process ends, and ends it as SIGTERM would', async () => {
     const service = unique('sigterm');
-    const child = spawn(
-      process.execPath,
+    const { child, firstLine, exited } = await startApp(
       ['--import', '@milvus-otel/node/register', fixture('spans-then-wait.mjs')],
-      {
-        env: appEnv(service, { OTEL_BSP_SCHEDULE_DELAY: '60000' }), // nothing would be exported on its own
-        cwd: fileURLToPath(new URL('..', import.meta.url)),
-      },
+      appEnv(service, { OTEL_BSP_SCHEDULE_DELAY: '60000' }), // nothing would be exported on its own
     );
-    const line = await new Promise<string>((resolve) => child.stdout.once('data', (d) => resolve(String(d))));
-    const { traceId } = JSON.parse(line) as { traceId: string };
-    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-      child.on('exit', (_code, signal) => resolve(signal)),
-    );
+    const { traceId } = JSON.parse(firstLine) as { traceId: string };
     child.kill('SIGTERM');
     expect(await exited).toBe('SIGTERM');
     const trace = await traceWith(traceId, [`${service}:work before SIGTERM`, `${service}:step 4`], 10_000);

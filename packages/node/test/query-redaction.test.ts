@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
 import type { IncomingMessage } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { ConfigError, parseClientEnv } from '@milvus-otel/config';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
@@ -15,7 +13,7 @@ import {
   redactUrl,
 } from '../src/query-redaction.ts';
 import { withRegisterOptions } from '../src/register-options.ts';
-import { appEnv, fixture, jaegerUrl, unique } from './helpers.ts';
+import { appEnv, fixture, jaegerUrl, startApp, unique } from './helpers.ts';
 
 const keep = (...names: string[]) => new Set(names);
 
@@ -136,23 +134,15 @@ async function spansOf(service: string): Promise<Record<string, unknown>[]> {
 describe('query values are not exported (an app on node:http + fetch, through Jaeger)', () => {
   it('server url.query and client url.full hold REDACTED, the kept limit stays, no marker in any span', async () => {
     const service = unique('query_redaction');
-    const child = spawn(
-      process.execPath,
+    const { child, firstLine, exited, stderr } = await startApp(
       ['--import', '@milvus-otel/node/register', fixture('query-app.mjs')],
-      {
-        env: appEnv(service, { MILVUS_OTEL_KEEP_QUERY_PARAMS: 'limit', OTEL_BSP_SCHEDULE_DELAY: '100' }),
-        cwd: fileURLToPath(new URL('..', import.meta.url)),
-      },
+      appEnv(service, { MILVUS_OTEL_KEEP_QUERY_PARAMS: 'limit', OTEL_BSP_SCHEDULE_DELAY: '100' }),
     );
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_c, s) => resolve(s)));
-    const line = await new Promise<string>((resolve) => child.stdout.once('data', (d) => resolve(String(d))));
-    const { port } = JSON.parse(line) as { port: number };
+    const { port } = JSON.parse(firstLine) as { port: number };
     const res = await fetch(`http://127.0.0.1:${port}/search?q=secret-marker&limit=5`);
     expect(await res.text()).toBe('done');
     child.kill('SIGTERM');
-    expect(await exited, stderr).toBe('SIGTERM');
+    expect(await exited, stderr()).toBe('SIGTERM');
 
     let spans: Record<string, unknown>[] = [];
     const deadline = Date.now() + 20_000;
