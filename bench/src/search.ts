@@ -23,14 +23,10 @@ import { fileURLToPath } from 'node:url';
 import { clientEnv, isUp, loadSettings } from '@milvus-otel/stack';
 import { DataType, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { fmt, median, percentile } from './stats.ts';
-import { emitResult } from './util.ts';
+import { emitResult, options } from './util.ts';
 
 const args = process.argv.slice(2);
-const opt = (name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(args[i + 1]) : Number.NaN;
-  return Number.isFinite(value) && value >= 0 ? value : fallback;
-};
+const { num: opt } = options(args);
 const rounds = opt('rounds', 5);
 const count = opt('count', 1000);
 const anchorCount = opt('anchor-count', 60);
