@@ -182,7 +182,7 @@ program
         }
       });
       if (!interrupted) {
-        log.plain(apps.length > 0 ? devBanner(settings, apps) : 'stack running — Ctrl-C to stop');
+        log.plain(apps.length > 0 ? devBanner(settings, apps, started) : 'stack running — Ctrl-C to stop');
         await Promise.race([interrupt, done]);
       }
     } finally {

@@ -221,7 +221,8 @@ async function stopGroup(r: Running, graceMs: number): Promise<void> {
 }
 
 /** What `dev` prints once everything is up: URLs, a sample command per example, where traces are. */
-export function devBanner(settings: StackSettings, apps: readonly ExampleApp[]): string {
+/** `startedStack`: whether this dev session started the stack (and so stops it on Ctrl-C). */
+export function devBanner(settings: StackSettings, apps: readonly ExampleApp[], startedStack = true): string {
   const jaeger = `http://127.0.0.1:${settings.ports.jaegerQuery.port}`;
   const lines = ['', 'milvus-otel dev — everything is up. Try:'];
   for (const app of apps) {
@@ -236,7 +237,9 @@ export function devBanner(settings: StackSettings, apps: readonly ExampleApp[]):
     '  and check all three examples end to end with',
     '    ./pnpm milvus-otel verify',
     '',
-    'Ctrl-C stops the examples (their spans are flushed) and the stack.',
+    startedStack
+      ? 'Ctrl-C stops the examples (their spans are flushed) and the stack.'
+      : 'Ctrl-C stops the examples (their spans are flushed); the stack was already running and keeps running.',
   );
   return lines.join('\n');
 }

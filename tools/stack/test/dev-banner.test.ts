@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { devBanner, exampleApps } from '../src/examples.ts';
+import { loadSettings } from '../src/settings.ts';
+
+describe('devBanner', () => {
+  const settings = loadSettings({ HOME: '/home/u' }, '/repo');
+  const apps = exampleApps(settings, {});
+
+  it('lists each example with its URL and the Jaeger API', () => {
+    const banner = devBanner(settings, apps);
+    for (const app of apps) expect(banner).toContain(`http://127.0.0.1:${app.port.port}`);
+    expect(banner).toContain('http://127.0.0.1:16686');
+  });
+
+  it('says what Ctrl-C stops: the stack too only when this session started it', () => {
+    expect(devBanner(settings, apps, true)).toContain(
+      'Ctrl-C stops the examples (their spans are flushed) and the stack.',
+    );
+    expect(devBanner(settings, apps, false)).toContain(
+      'Ctrl-C stops the examples (their spans are flushed); the stack was already running and keeps running.',
+    );
+  });
+});
