@@ -32,12 +32,29 @@ export function createExporter(settings: ClientSettings): PreparableExporter | u
         // The first export builds it again and reports the error as a failed export.
       }
     },
+    ...(settings.otlp.protocol === 'grpc'
+      ? {
+          reconnect: () => {
+            // The next export builds a new exporter, whose new channel dials at once. The old one closes once its
+            // pending calls have settled (each within its deadline).
+            const old = exporter;
+            exporter = undefined;
+            old?.shutdown().catch(() => undefined);
+          },
+        }
+      : {}),
   };
 }
 
 /** An exporter that can be built ahead of its first export (createExporter's, whose OTLP exporter is loaded lazily). */
 export interface PreparableExporter extends tracing.SpanExporter {
   prepare?(): void;
+  /**
+   * Forgets the connection so that the next export dials the collector afresh. A gRPC channel that failed to connect
+   * waits out its own reconnect back-off (×1.6 per failure, up to 2 minutes) and fails every call at once meanwhile,
+   * even after the collector is back: without this, exports could stay stalled minutes after an outage.
+   */
+  reconnect?(): void;
 }
 
 function createOtlpExporter(settings: ClientSettings): tracing.SpanExporter {
@@ -101,21 +118,60 @@ export function isRetryableExportError(error: unknown): boolean {
   return typeof message === 'string' && RETRYABLE_MESSAGE.test(message);
 }
 
-/** Back-off between retries after failed exports: 1 s, ×1.5 per failure, ±20 % jitter, at most 30 s. */
-export const RETRY_BACKOFF = { initialMs: 1000, maxMs: 30_000, multiplier: 1.5, jitter: 0.2 } as const;
+/**
+ * Back-off between retries after failed exports: 1 s, ×1.5 per failure, ±20 % jitter, at most 5 s (the OTLP
+ * exporters' own retry cap). A retry while the collector is down costs one refused connection; a longer wait would
+ * only delay the export of the backlog once the collector is back.
+ */
+export const RETRY_BACKOFF = { initialMs: 1000, maxMs: 5000, multiplier: 1.5, jitter: 0.2 } as const;
 
 export function retryDelayMs(failures: number, random: () => number = Math.random): number {
   const base = RETRY_BACKOFF.initialMs * RETRY_BACKOFF.multiplier ** Math.max(0, failures - 1);
   return Math.round(Math.min(RETRY_BACKOFF.maxMs, base * (1 + RETRY_BACKOFF.jitter * (2 * random() - 1))));
 }
 
+/** Whether a failed export ran out of time (the collector or the network too slow for the batch). */
+function isTimeout(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === 4 || (typeof message === 'string' && /timed? ?out|timeout|deadline/i.test(message));
+}
+
+function describeError(error: unknown): string {
+  if (error === undefined || error === null) return 'export failed';
+  const { message } = error as { message?: unknown };
+  return typeof message === 'string' && message ? message : String(error);
+}
+
+/** The smallest batch a timed-out export is split down to. */
+const MIN_ATTEMPT_SIZE = 16;
+/** Successful exports in a row after which a split batch size doubles again. */
+const GROW_AFTER_SUCCESSES = 4;
+/** How long exports may fail before the "not exported for" warning. */
+const STALL_WARNING_MS = 30_000;
+/** A collector that fails again this soon after it recovered is not announced again (a flapping collector). */
+const OUTAGE_LOG_INTERVAL_MS = 60_000;
+
 type Outcome = 'exported' | 'retry' | 'dropped';
+
+/** What the export pipeline is doing: readable from the handle (`exportStatus()`). */
+export interface ExportStatus {
+  /** Spans waiting for export (queued, in flight or to retry). */
+  readonly queuedSpans: number;
+  /** Spans dropped since start: the queue was full (oldest first), the collector rejected them, or shutdown left them. */
+  readonly droppedSpans: number;
+  /** While exports fail: how long since the last successful export (or since start, when none succeeded); else 0. */
+  readonly notExportedForMs: number;
+  /** Why the last export failed, while exports fail. */
+  readonly lastError?: string;
+}
 
 export interface PipelineOptions {
   /** Logs the first drop and the first failed export (once each). @default diag.warn */
   warn?: (message: string) => void;
   /** The retry delay after `failures` failed exports in a row. @default retryDelayMs */
   retryDelay?: (failures: number) => number;
+  /** How long exports may fail before the "no span exported for …" warning. @default 30 000 */
+  stallWarningMs?: number;
 }
 
 /**
@@ -123,13 +179,23 @@ export interface PipelineOptions {
  * `maxExportBatchSize` spans every `scheduleDelayMs` (or as soon as a batch is full), one export at a time, with
  * tracing suppressed. Unlike it, a batch whose export failed for a retryable reason (collector down, unavailable or
  * too slow) is not dropped: it goes back to the head of the queue and is exported again, before newer spans, after a
- * back-off (1 s → 30 s, jittered; unref'd timers, so it never holds the process open nor blocks the app). Spans
+ * back-off (1 s → 5 s, jittered; unref'd timers, so it never holds the process open nor blocks the app). Spans
  * made while the collector is down wait in the same queue.
  *
- * Memory stays bounded: at most `maxQueueSize` spans wait (queued, in flight or to retry, together); past that the
- * OLDEST are dropped first, so after an outage the most recent spans are the ones exported. Batches the collector
- * rejects (non-retryable, e.g. HTTP 400) are dropped. Drops are counted (`droppedSpans()`) and the first one is
- * logged once, with the collector URL; the first failed export is logged once too.
+ * After an outage the pipeline always makes progress again:
+ * - every retry dials the collector afresh (`reconnect()`), so a collector that is back is reached within one
+ *   back-off step, not after the gRPC channel's own reconnect back-off (up to 2 minutes);
+ * - an export that ran out of time is retried with half as many spans (down to 16), and the size doubles back after
+ *   every 4 successes, so a backlog never turns into batches too large for the export timeout, retried forever;
+ * - every export settles within the export timeout, whatever the exporter does.
+ *
+ * Memory stays bounded: at most `maxQueueSize` spans wait (plus, while an export is in flight, that batch); past that
+ * the OLDEST are dropped first, so after an outage the most recent spans are the ones exported. Whether the batch in
+ * flight is among the oldest to drop is decided when its export settles: a failed one goes back to the head of the
+ * queue, and the oldest spans over the bound are dropped then. Batches the collector
+ * rejects (non-retryable, e.g. HTTP 400) are dropped. Drops are counted (`droppedSpans()`, `status()`) and the first
+ * is logged once, with the collector URL. An outage is logged when it starts, once more if no span could be exported
+ * for 30 s, and when exporting resumes, with how long it lasted and how many spans were dropped meanwhile.
  *
  * forceFlush() exports everything queued now, back-off or not, and keeps what still fails for the next retry;
  * shutdown() does the same once more and counts what is left as dropped.
@@ -142,13 +208,26 @@ export class BoundedExportPipeline {
   /** When the next retry is due (0: not backing off). */
   private retryAt = 0;
   private failures = 0;
+  /** Spans per export attempt: the batch size, halved after each timed-out export, doubled back after 4 successes. */
+  private attemptSize: number;
+  private successesInARow = 0;
+  private readonly startedAt = Date.now();
+  private lastExportAt: number | undefined;
+  /** When the current outage began (first failure since the last success); undefined while exports succeed. */
+  private failingSince: number | undefined;
+  private lastError: string | undefined;
+  private droppedAtOutageStart = 0;
+  /** Whether the current outage was announced (then its stall and its end are too). */
+  private outageLogged = false;
+  private stallLogged = false;
+  private lastOutageLogAt = Number.NEGATIVE_INFINITY;
   private stopped = false;
   private stopping: Promise<void> | undefined;
   private dropped = 0;
   private warnedDrop = false;
-  private warnedFailure = false;
   private readonly warn: (message: string) => void;
   private readonly retryDelay: (failures: number) => number;
+  private readonly stallWarningMs: number;
   private readonly maxQueueSize: number;
   private readonly batchSize: number;
   readonly processor: tracing.SpanProcessor;
@@ -161,8 +240,10 @@ export class BoundedExportPipeline {
     const opts = typeof options === 'function' ? { warn: options } : options;
     this.warn = opts.warn ?? ((m) => diag.warn(m));
     this.retryDelay = opts.retryDelay ?? ((n) => retryDelayMs(n));
+    this.stallWarningMs = opts.stallWarningMs ?? STALL_WARNING_MS;
     this.maxQueueSize = settings.batch.maxQueueSize;
     this.batchSize = Math.min(settings.batch.maxExportBatchSize, this.maxQueueSize);
+    this.attemptSize = this.batchSize;
     this.processor = {
       onStart: () => {},
       onEnd: (span) => this.add(span),
@@ -180,14 +261,25 @@ export class BoundedExportPipeline {
     return this.queue.length + this.inFlightCount;
   }
 
+  status(): ExportStatus {
+    const failing = this.failingSince !== undefined;
+    return {
+      queuedSpans: this.queuedSpans(),
+      droppedSpans: this.dropped,
+      notExportedForMs: failing ? Date.now() - (this.lastExportAt ?? this.startedAt) : 0,
+      ...(failing && this.lastError ? { lastError: this.lastError } : {}),
+    };
+  }
+
   private add(span: tracing.ReadableSpan): void {
-    if (this.stopped) return;
     if (!(span.spanContext().traceFlags & TraceFlags.SAMPLED)) return; // not sampled: never exported
-    if (this.queuedSpans() >= this.maxQueueSize) {
-      if (this.queue.length === 0) {
-        this.drop(1, `the export queue is full (${this.maxQueueSize} spans)`);
-        return;
-      }
+    if (this.stopped) {
+      this.drop(1, 'the span ended after shutdown');
+      return;
+    }
+    // The queue alone holds at most maxQueueSize: the batch in flight is not counted against it until its export
+    // settles, because if that export fails its spans are the oldest and go first (requeue), not newer ones.
+    if (this.queue.length >= this.maxQueueSize) {
       this.queue.shift(); // the oldest goes first
       this.drop(1, `the export queue is full (${this.maxQueueSize} spans); the oldest are dropped first`);
     }
@@ -203,7 +295,8 @@ export class BoundedExportPipeline {
       this.arm(this.retryAt - now);
       return;
     }
-    if (this.retryAt > 0 || this.queue.length >= this.batchSize) {
+    // A full batch (of the current attempt size, smaller after timeouts) goes at once: a backlog drains back to back.
+    if (this.retryAt > 0 || this.queue.length >= this.attemptSize) {
       this.run();
       return;
     }
@@ -234,37 +327,87 @@ export class BoundedExportPipeline {
   /** Exports the oldest batch; on a retryable failure puts it back at the head of the queue and backs off. */
   private exportNext(): Promise<Outcome> {
     if (this.inFlight) return this.inFlight;
-    const batch = this.queue.splice(0, this.batchSize);
+    const batch = this.queue.splice(0, this.attemptSize);
     if (batch.length === 0) return Promise.resolve('exported');
     this.inFlightCount = batch.length;
+    const began = Date.now();
     const attempt = this.send(batch).then((result): Outcome => {
       this.inFlightCount = 0;
-      if (result.code === ExportResultCode.SUCCESS) {
-        this.failures = 0;
-        this.retryAt = 0;
+      const ok = result.code === ExportResultCode.SUCCESS;
+      diag.debug(
+        `@milvus-otel/node: export of ${batch.length} span(s) ${ok ? 'succeeded' : `failed (${describeError(result.error)})`} in ${Date.now() - began} ms; ${this.queue.length} queued`,
+      );
+      if (ok) {
+        this.exported();
         return 'exported';
       }
-      const reason = result.error?.message || 'export failed';
+      const reason = describeError(result.error);
       if (this.stopped || !isRetryableExportError(result.error)) {
         this.drop(batch.length, reason);
         return 'dropped';
       }
-      this.failures++;
-      this.retryAt = Date.now() + this.retryDelay(this.failures);
+      this.failed(reason, batch.length, isTimeout(result.error));
       this.requeue(batch);
-      if (!this.warnedFailure) {
-        this.warnedFailure = true;
-        this.warn(
-          `@milvus-otel/node: exporting spans to ${this.settings.otlp.url} (${this.settings.otlp.protocol}) failed: ${reason}. ` +
-            `Keeping up to ${this.maxQueueSize} spans and retrying with back-off; the app is not affected.`,
-        );
-      }
       return 'retry';
     });
     this.inFlight = attempt.finally(() => {
       this.inFlight = undefined;
     });
     return this.inFlight;
+  }
+
+  private exported(): void {
+    this.failures = 0;
+    this.retryAt = 0;
+    this.lastExportAt = Date.now();
+    // Grow back slowly: a collector that is slow for large batches would otherwise time out every other export.
+    if (++this.successesInARow % GROW_AFTER_SUCCESSES === 0)
+      this.attemptSize = Math.min(this.batchSize, this.attemptSize * 2);
+    if (this.failingSince === undefined) return;
+    if (this.outageLogged) {
+      const dropped = this.dropped - this.droppedAtOutageStart;
+      this.warn(
+        `@milvus-otel/node: exporting spans to ${this.settings.otlp.url} resumed after ${seconds(Date.now() - this.failingSince)}; ` +
+          `${dropped} span(s) dropped meanwhile${dropped > 0 ? ' (queue full: the oldest went first)' : ''}.`,
+      );
+      this.lastOutageLogAt = Date.now();
+    }
+    this.failingSince = undefined;
+    this.lastError = undefined;
+  }
+
+  /** A retryable failure: back off, dial afresh next time, split a batch that ran out of time; log the outage. */
+  private failed(reason: string, size: number, timedOut: boolean): void {
+    const now = Date.now();
+    this.failures++;
+    this.successesInARow = 0;
+    this.retryAt = now + this.retryDelay(this.failures);
+    this.lastError = reason;
+    if (timedOut)
+      this.attemptSize = Math.max(Math.min(MIN_ATTEMPT_SIZE, this.batchSize), Math.floor(size / 2));
+    (this.exporter as PreparableExporter).reconnect?.();
+    if (this.failingSince === undefined) {
+      this.failingSince = now;
+      this.droppedAtOutageStart = this.dropped;
+      this.stallLogged = false;
+      // A collector that flaps is announced once a minute at most; its later outages are only counted.
+      this.outageLogged = now - this.lastOutageLogAt >= OUTAGE_LOG_INTERVAL_MS;
+      if (this.outageLogged) {
+        this.lastOutageLogAt = now;
+        this.warn(
+          `@milvus-otel/node: exporting spans to ${this.settings.otlp.url} (${this.settings.otlp.protocol}) failed: ${reason}. ` +
+            `Keeping up to ${this.maxQueueSize} spans and retrying with back-off (at most ${RETRY_BACKOFF.maxMs / 1000} s apart); the app is not affected.`,
+        );
+      }
+    }
+    const stalledMs = now - (this.lastExportAt ?? this.startedAt);
+    if (this.outageLogged && !this.stallLogged && stalledMs >= this.stallWarningMs) {
+      this.stallLogged = true;
+      this.warn(
+        `@milvus-otel/node: no span exported to ${this.settings.otlp.url} for ${seconds(stalledMs)} (${reason}); ` +
+          `${this.queuedSpans() + size} queued, ${this.dropped} dropped so far. Still retrying; check that the collector runs and is reachable.`,
+      );
+    }
   }
 
   /** Puts a failed batch back in front of newer spans, within the bound (oldest dropped first). */
@@ -326,13 +469,21 @@ export class BoundedExportPipeline {
     });
   }
 
-  /** Exports everything queued now, back-off or not; stops at the first failure (what failed waits for a retry). */
+  /**
+   * Exports everything queued now, back-off or not; stops at the first failure (what failed waits for a retry).
+   * Returns only when nothing is in flight either: a flush and a shutdown may drain at once (SIGTERM flushes, then the
+   * app shuts down), and a shutdown that returned while the other's last export was still in flight would close the
+   * exporter under it and lose that batch.
+   */
   private async drain(): Promise<void> {
     this.clearTimer();
-    if (this.inFlight) await this.inFlight;
-    while (this.queue.length > 0) {
-      const outcome = await this.exportNext();
-      if (outcome === 'retry') break;
+    for (;;) {
+      const outcome = this.inFlight
+        ? await this.inFlight
+        : this.queue.length > 0
+          ? await this.exportNext()
+          : undefined;
+      if (outcome === undefined || outcome === 'retry') return;
     }
   }
 
@@ -358,6 +509,7 @@ export class BoundedExportPipeline {
   }
 
   private drop(count: number, reason: string): void {
+    if (count <= 0) return;
     this.dropped += count;
     if (this.warnedDrop) return;
     this.warnedDrop = true;
@@ -367,3 +519,5 @@ export class BoundedExportPipeline {
     );
   }
 }
+
+const seconds = (ms: number) => `${ms < 10_000 ? (ms / 1000).toFixed(1) : Math.round(ms / 1000)} s`;

@@ -8,4 +8,4 @@ export {
 } from './queue.ts';
 export { ConfigError, forceFlush, register, shutdown } from './sdk.ts';
 export { type Handler, type LambdaContext, type WithTracingOptions, withTracing } from './serverless.ts';
-export type { OTelHandle, RegisterOptions } from './types.ts';
+export type { ExportStatus, OTelHandle, RegisterOptions } from './types.ts';

@@ -161,10 +161,13 @@ export function register(options: RegisterOptions = {}): OTelHandle {
       return stopping;
     },
     droppedSpans: () => pipeline?.droppedSpans() ?? 0,
+    exportStatus: () => pipeline?.status() ?? IDLE_STATUS,
   };
   if (options.handleSignals !== false) handleExit(handle);
   return remember(handle);
 }
+
+const IDLE_STATUS = { queuedSpans: 0, droppedSpans: 0, notExportedForMs: 0 } as const;
 
 function remember(handle: OTelHandle): OTelHandle {
   (globalThis as Global)[STATE] = handle;
@@ -178,6 +181,7 @@ function disabledHandle(settings: ClientSettings): OTelHandle {
     forceFlush: () => Promise.resolve(),
     shutdown: () => Promise.resolve(),
     droppedSpans: () => 0,
+    exportStatus: () => IDLE_STATUS,
   };
 }
 

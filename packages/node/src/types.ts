@@ -2,6 +2,9 @@ import type { ClientSettings } from '@milvus-otel/config';
 import type { MilvusInstrumentationConfig } from '@milvus-otel/instrumentation-milvus';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type * as tracing from '@opentelemetry/sdk-trace';
+import type { ExportStatus } from './exporter.ts';
+
+export type { ExportStatus };
 
 export interface RegisterOptions {
   /** Service name; wins over OTEL_SERVICE_NAME. */
@@ -72,6 +75,11 @@ export interface OTelHandle {
   forceFlush(): Promise<void>;
   /** Flushes and shuts down once (later calls return the same promise), within shutdownTimeoutMs. */
   shutdown(): Promise<void>;
-  /** Spans dropped so far: queue full, or the collector refused, failed or timed out. */
+  /** Spans dropped so far: queue full (oldest first), rejected by the collector, or left unexported at shutdown. */
   droppedSpans(): number;
+  /**
+   * The export pipeline now: spans queued and dropped, and — while exports fail — for how long no span was exported
+   * and why (`{ queuedSpans, droppedSpans, notExportedForMs, lastError }`). A health endpoint can report it.
+   */
+  exportStatus(): ExportStatus;
 }
