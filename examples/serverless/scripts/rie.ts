@@ -39,9 +39,17 @@ export interface StartOptions {
   taskRoot?: string;
 }
 
-/** The emulator binary: AWS_LAMBDA_RIE, else `aws-lambda-rie` on PATH; undefined when neither is there. */
+/**
+ * The emulator binary: AWS_LAMBDA_RIE, else `aws-lambda-rie` on PATH; undefined when neither is there. An
+ * AWS_LAMBDA_RIE that names no file is an error, not a reason to run some other emulator.
+ */
 export function findRie(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.AWS_LAMBDA_RIE) return existsSync(env.AWS_LAMBDA_RIE) ? env.AWS_LAMBDA_RIE : undefined;
+  if (env.AWS_LAMBDA_RIE) {
+    if (existsSync(env.AWS_LAMBDA_RIE)) return env.AWS_LAMBDA_RIE;
+    throw new Error(
+      `AWS_LAMBDA_RIE=${env.AWS_LAMBDA_RIE}: no such file\n  fix: point AWS_LAMBDA_RIE at an aws-lambda-rie binary, or unset it`,
+    );
+  }
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     const candidate = join(dir, 'aws-lambda-rie');
     if (dir && existsSync(candidate)) return candidate;

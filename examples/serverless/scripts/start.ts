@@ -14,18 +14,23 @@ if (existsSync(join(ROOT, '.env'))) process.loadEnvFile(join(ROOT, '.env'));
 const port = Number(process.env.PORT ?? 8080);
 const runtimeApiPort = Number(process.env.RUNTIME_API_PORT ?? 9001);
 
+/** The real emulator, or exit with what to do: there is no other Lambda Runtime API to fall back on. */
 async function emulator(): Promise<string> {
-  const found = findRie();
-  if (found) return found;
   try {
-    // In this repository: the stack's build of the emulator (cached under ~/.cache/milvus-otel).
-    const stack = await import('@milvus-otel/stack');
+    const found = findRie();
+    if (found) return found;
+    // In this repository: the stack's build of the pinned emulator (once, cached under ~/.cache/milvus-otel).
+    const stack = await import('@milvus-otel/stack').catch(() => undefined);
+    if (!stack) {
+      throw new Error(
+        'aws-lambda-rie (the AWS Lambda Runtime Interface Emulator) was not found\n' +
+          '  fix: set AWS_LAMBDA_RIE=<path to an aws-lambda-rie binary> or put aws-lambda-rie on PATH',
+      );
+    }
     return await stack.ensureLambdaRie(stack.loadSettings());
   } catch (error) {
-    console.error(
-      `the AWS Lambda Runtime Interface Emulator (aws-lambda-rie) was not found: ${(error as Error).message}\n` +
-        '  fix: set AWS_LAMBDA_RIE=/path/to/aws-lambda-rie or put aws-lambda-rie on PATH',
-    );
+    // Each message already says what failed and the fix.
+    console.error((error as Error).message);
     process.exit(1);
   }
 }

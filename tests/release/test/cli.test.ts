@@ -31,8 +31,9 @@ describe('npx milvus-otel', () => {
 
   it('is an executable script with a node shebang, linked into node_modules/.bin', () => {
     const { manifest, read } = openTarball(release().tarballs['@milvus-otel/deploy']);
-    expect(manifest.bin).toEqual({ 'milvus-otel': './dist/cli.js' });
-    expect(read('dist/cli.js').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(manifest.bin).toEqual({ 'milvus-otel': './bin/milvus-otel.js' });
+    expect(read('bin/milvus-otel.js').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(read('bin/milvus-otel.js')).toContain("import('../dist/cli.js')");
     const linked = readFileSync(join(release().consumerDir, 'node_modules/.bin/milvus-otel'), 'utf8');
     expect(linked.startsWith('#!/usr/bin/env node')).toBe(true);
   });

@@ -1,17 +1,20 @@
-/** What each published tarball holds: dist/, the README and the manifest — no sources, tests or build leftovers. */
+/**
+ * What each published tarball holds: dist/, the README, the manifest and a command's bin/ stub — no sources, tests or
+ * build leftovers.
+ */
 import { describe, expect, it } from 'vitest';
 import { release } from '../src/consumer.ts';
 import { PACKAGE_NAMES } from '../src/paths.ts';
 import { openTarball, referencedPaths } from '../src/tarball.ts';
 
-const ALLOWED = /^(package\.json|README\.md|CHANGELOG\.md|LICEN[CS]E(\.\w+)?|dist\/.+)$/;
+const ALLOWED = /^(package\.json|README\.md|CHANGELOG\.md|LICEN[CS]E(\.\w+)?|dist\/.+|bin\/[\w-]+\.js)$/;
 const JUNK =
   /(^|\/)(src|test|tests|__tests__|fixtures|coverage|node_modules|\.turbo|scripts)\/|\.(test|spec)\.|tsconfig|tsup\.config|vitest\.config|\.tsbuildinfo$|(^|\/)\.env|metafile-.*\.json$|\.log$/;
 
 describe.each(PACKAGE_NAMES)('tarball of %s', (name) => {
   const tarball = () => openTarball(release().tarballs[name]);
 
-  it('holds only the manifest, the README, the licence and dist/', () => {
+  it('holds only the manifest, the README, the licence, dist/ and bin/ stubs', () => {
     const files = tarball().files;
     expect(files.filter((f) => !ALLOWED.test(f))).toEqual([]);
     expect(files.filter((f) => JUNK.test(f))).toEqual([]);

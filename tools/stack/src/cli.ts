@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { execa } from 'execa';
 import { devBanner, exampleApps, exampleUrls, startExamples } from './examples.ts';
-import { ensureNativeTools } from './install.ts';
+import { installNativeTools } from './install.ts';
+import { installTimer } from './install-timer.ts';
 import { log, StackError } from './log.ts';
+import { milvusLogFiles, milvusNonLoopback } from './loopback.ts';
 import { SERVICE_NAMES } from './native.ts';
 import { daemon, logTail } from './process.ts';
 import { clientEnv, loadSettings, SettingsError } from './settings.ts';
@@ -83,10 +85,32 @@ program
   });
 
 program
+  .command('check-loopback')
+  .description(
+    "check that the native Milvus server's logs name no address but loopback (exit 1 and list them if not)",
+  )
+  .action(() => {
+    const settings = loadSettings();
+    const files = milvusLogFiles(settings);
+    if (files.length === 0)
+      throw new StackError(`no Milvus log under ${settings.stateDir}: start the native stack first`);
+    const hits = milvusNonLoopback(settings);
+    if (hits.length === 0) {
+      log.ok(`Milvus's logs name loopback addresses only (${files.length} files)`);
+      return;
+    }
+    log.fail(`Milvus's logs name ${hits.length} line(s) with a non-loopback address:`);
+    for (const hit of hits.slice(0, 10)) log.plain(`  ${hit.file}: ${hit.line.slice(0, 300)}`);
+    process.exitCode = 1;
+  });
+
+program
   .command('install')
-  .description('install the native parts into the cache dir (Milvus wheel venv, Jaeger build, redis-server)')
+  .description(
+    'install the native parts into the cache dir (Milvus wheel venv, Jaeger build, redis-server, Lambda RIE build)',
+  )
   .action(async () => {
-    const tools = await ensureNativeTools(loadSettings());
+    const tools = await installNativeTools(loadSettings());
     log.ok(`native tools ready: ${Object.values(tools).join(', ')}`);
   });
 
@@ -148,27 +172,36 @@ program
     }
     const apps = opts.examples ? all.filter((a) => !wanted || wanted.includes(a.name)) : [];
 
+    mkdirSync(settings.stateDir, { recursive: true }); // a fresh clone has no .stack/ yet
     writeFileSync(lock, `${process.pid}\n`);
     // Nothing else may hold the event loop open while we wait for Ctrl-C.
     const keepAlive = setInterval(() => {}, 1 << 30);
     let interrupted = false;
     const interrupt = new Promise<void>((resolve) => {
+      // Ctrl-C often arrives twice (the terminal signals the whole group, and pnpm forwards it to its script too):
+      // later signals must not kill this process half-way through stopping what it started.
       const onSignal = () => {
+        if (interrupted)
+          return log.plain('(still stopping: the examples drain their requests and flush their spans)');
         interrupted = true;
         resolve();
       };
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
     });
     let started = false;
     let examples: { stop: () => Promise<void> } | undefined;
     const children: ReturnType<typeof execa>[] = [];
     try {
+      const began = Date.now();
+      const installed = installTimer();
       ({ started } = await start(settings, opts.backend));
+      const stackMs = Date.now() - began;
       if (apps.length > 0 && !interrupted) {
         log.step(`starting the examples: ${apps.map((a) => a.name).join(', ')}`);
         examples = await startExamples(settings, apps);
       }
+      const timings = { stackMs, examplesMs: Date.now() - began - stackMs, ...installed() };
       const done = new Promise<void>((resolve) => {
         if (command.length > 0) {
           const [file, ...args] = command as [string, ...string[]];
@@ -182,7 +215,9 @@ program
         }
       });
       if (!interrupted) {
-        log.plain(apps.length > 0 ? devBanner(settings, apps, started) : 'stack running — Ctrl-C to stop');
+        log.plain(
+          apps.length > 0 ? devBanner(settings, apps, started, timings) : 'stack running — Ctrl-C to stop',
+        );
         await Promise.race([interrupt, done]);
       }
     } finally {
@@ -195,6 +230,7 @@ program
       await examples?.stop();
       rmSync(lock, { force: true });
       if (started) await stop(settings);
+      log.ok(started || examples ? 'dev: everything it started has stopped' : 'dev: stopped');
     }
   });
 

@@ -6,7 +6,7 @@ import { httpOk, tcpOpen, waitFor } from './health.ts';
 import { ensureLambdaRie } from './lambda.ts';
 import { log, StackError } from './log.ts';
 import { takenPorts } from './ports.ts';
-import { logTail } from './process.ts';
+import { groupAlive, logTail } from './process.ts';
 import { clientEnv, type PortSpec, type StackSettings } from './settings.ts';
 
 /** An example app that `dev` runs next to the stack: its folder, port, how to tell it is up, and how to try it. */
@@ -146,7 +146,7 @@ export async function startExamples(
     throw new StackError(`example folder missing: ${missing.map((a) => a.dir).join(', ')}`);
 
   mkdirSync(settings.logDir, { recursive: true });
-  // The serverless example runs under the Lambda Runtime Interface Emulator (or its stand-in).
+  // The serverless example runs under the real Lambda Runtime Interface Emulator: built once here, or an error.
   const lambda = apps.some((a) => a.name === 'serverless')
     ? { AWS_LAMBDA_RIE: await ensureLambdaRie(settings) }
     : {};
@@ -202,29 +202,52 @@ export async function startExamples(
 /** SIGTERM to the example's process group (it drains and flushes its spans), SIGKILL after `graceMs`. */
 async function stopGroup(r: Running, graceMs: number): Promise<void> {
   const pid = r.child.pid;
-  if (pid === undefined || r.child.exitCode !== null || r.child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => r.child.once('exit', () => resolve()));
+  if (pid === undefined || !groupAlive(pid)) return;
   try {
     process.kill(-pid, 'SIGTERM');
   } catch {
     return;
   }
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }, graceMs);
-  await exited;
-  clearTimeout(timer);
+  // The whole group, not just its leader: `pnpm run start` may end before the app it started has drained and
+  // flushed its spans (the shell between them dies of the SIGTERM pnpm passes on).
+  const deadline = Date.now() + graceMs;
+  while (groupAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (!groupAlive(pid)) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // gone
+  }
+  while (groupAlive(pid)) await new Promise((r) => setTimeout(r, 50));
 }
 
-/** What `dev` prints once everything is up: URLs, a sample command per example, where traces are. */
-/** `startedStack`: whether this dev session started the stack (and so stops it on Ctrl-C). */
-export function devBanner(settings: StackSettings, apps: readonly ExampleApp[], startedStack = true): string {
+/** How long `dev` took to get everything up, in ms. */
+export interface DevTimings {
+  /** The native parts installed on this run (a cold first start), if any were. */
+  installMs?: number;
+  /** The stack, from the command's start to every service answering (installs included). */
+  stackMs: number;
+  /** The examples, from their start to every one healthy. */
+  examplesMs: number;
+}
+
+const secs = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+
+/**
+ * What `dev` prints once everything is up: how long it took, URLs, a sample command per example, where traces are.
+ * `startedStack`: whether this dev session started the stack (and so stops it on Ctrl-C).
+ */
+export function devBanner(
+  settings: StackSettings,
+  apps: readonly ExampleApp[],
+  startedStack = true,
+  timings?: DevTimings,
+): string {
   const jaeger = `http://127.0.0.1:${settings.ports.jaegerQuery.port}`;
-  const lines = ['', 'milvus-otel dev — everything is up. Try:'];
+  const took = timings
+    ? ` in ${secs(timings.stackMs + timings.examplesMs)} (stack ${secs(timings.stackMs)}${timings.installMs !== undefined ? `, of which installing its parts ${secs(timings.installMs)}` : ''}; examples ${secs(timings.examplesMs)})`
+    : '';
+  const lines = ['', `milvus-otel dev — everything is up${took}. Try:`];
   for (const app of apps) {
     lines.push('', `  ${app.name} (service "${app.service}") at http://127.0.0.1:${app.port.port}`);
     for (const line of app.tryIt(`http://127.0.0.1:${app.port.port}`)) lines.push(`    ${line}`);

@@ -11,6 +11,7 @@ export {
   waitForTrace,
 } from './jaeger.ts';
 export { ensureLambdaRie, LAMBDA_RIE, lambdaRiePath } from './lambda.ts';
+export { type LateMilvus, lateMilvus } from './late-milvus.ts';
 export { freePort } from './ports.ts';
 export { composeSpecSchema } from './schemas.ts';
 export { clientEnv, loadSettings, type StackSettings, VERSIONS } from './settings.ts';

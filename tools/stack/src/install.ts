@@ -9,17 +9,16 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { installing } from './install-timer.ts';
 import { ensureLambdaRie } from './lambda.ts';
 import { log, StackError } from './log.ts';
 import { type StackSettings, VERSIONS } from './settings.ts';
 
-/** Paths of the installed native parts. */
+/** Paths of the native stack's parts. */
 export interface NativeTools {
   python: string;
   jaeger: string;
   redisServer: string;
-  /** The AWS Lambda Runtime Interface Emulator (serverless example only): absent when it could not be built. */
-  lambdaRie?: string;
 }
 
 async function commandWorks(command: string, args: string[]): Promise<boolean> {
@@ -29,14 +28,24 @@ async function commandWorks(command: string, args: string[]): Promise<boolean> {
 
 /** Everything the native stack runs, installed into the cache dir on first use (and reused afterwards). */
 export async function ensureNativeTools(settings: StackSettings): Promise<NativeTools> {
-  const [python, jaeger, redisServer, lambdaRie] = await Promise.all([
+  const [python, jaeger, redisServer] = await Promise.all([
     ensureMilvusVenv(settings),
     ensureJaeger(settings),
     ensureRedis(),
-    // Falls back to the stand-in emulator (with a warning) where the RIE cannot be built.
-    ensureLambdaRie(settings),
   ]);
-  return { python, jaeger, redisServer, ...(lambdaRie ? { lambdaRie } : {}) };
+  return { python, jaeger, redisServer };
+}
+
+/**
+ * `stack install`: the native stack's parts and the AWS Lambda Runtime Interface Emulator, which `pnpm dev` runs the
+ * serverless example under. The stack itself does not run the emulator, so starting it never waits on that build;
+ * here any part that cannot be installed is an error naming its fix.
+ */
+export async function installNativeTools(
+  settings: StackSettings,
+): Promise<NativeTools & { lambdaRie: string }> {
+  const [tools, lambdaRie] = await Promise.all([ensureNativeTools(settings), ensureLambdaRie(settings)]);
+  return { ...tools, lambdaRie };
 }
 
 /** A virtualenv with the `milvus` wheel (the embedded Milvus standalone server). */
@@ -48,6 +57,7 @@ export async function ensureMilvusVenv(settings: StackSettings): Promise<string>
 
   const system = await findPython();
   log.step(`installing Milvus ${VERSIONS.milvusWheel} (PyPI wheel "milvus") into ${dir}/venv`);
+  const installed = installing();
   rmSync(join(dir, 'venv'), { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const venv = await execa(system, ['-m', 'venv', join(dir, 'venv')], { reject: false });
@@ -65,6 +75,7 @@ export async function ensureMilvusVenv(settings: StackSettings): Promise<string>
     throw new StackError(`pip could not install milvus==${VERSIONS.milvusWheel} from PyPI:\n${pip.all}`);
   }
   log.ok(`Milvus ${VERSIONS.milvusWheel} installed`);
+  installed();
   return python;
 }
 
@@ -100,6 +111,7 @@ export async function ensureJaeger(settings: StackSettings): Promise<string> {
   log.step(
     `building Jaeger ${VERSIONS.jaegerRelease} with go install (first time only, a few minutes) into ${dir}`,
   );
+  const installed = installing();
   const build = join(dir, 'build');
   rmSync(build, { recursive: true, force: true });
   mkdirSync(build, { recursive: true });
@@ -128,6 +140,7 @@ export async function ensureJaeger(settings: StackSettings): Promise<string> {
   rmSync(join(dir, 'bin'), { recursive: true, force: true });
   renameSync(gobin, join(dir, 'bin'));
   log.ok(`Jaeger ${VERSIONS.jaegerRelease} built: ${binary}`);
+  installed();
   return binary;
 }
 
@@ -157,6 +170,7 @@ export async function ensureRedis(): Promise<string> {
   const isRoot = process.getuid?.() === 0;
   if (isRoot && (await commandWorks('apt-get', ['--version']))) {
     log.step('installing redis-server with apt-get');
+    const installed = installing();
     const env = { DEBIAN_FRONTEND: 'noninteractive' };
     await execa('apt-get', ['update', '-qq'], { env, reject: false });
     const result = await execa(
@@ -170,6 +184,7 @@ export async function ensureRedis(): Promise<string> {
     );
     if (result.exitCode === 0 && (await commandWorks('redis-server', ['--version']))) {
       log.ok('redis-server installed');
+      installed();
       return 'redis-server';
     }
     throw new StackError(`apt-get could not install redis-server:\n${result.all}`);

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { httpOk, redisPing, waitFor } from './health.ts';
+import { httpOk, milvusNotReady, redisPing, tcpOpen, waitReady } from './health.ts';
 import { ensureNativeTools, type NativeTools } from './install.ts';
 import { log, StackError } from './log.ts';
 import { takenPorts } from './ports.ts';
@@ -23,8 +23,11 @@ interface NativeService {
   name: ServiceName;
   daemon: Daemon;
   ports: PortSpec[];
-  healthy: () => Promise<boolean>;
+  /** Undefined when the service serves clients (a real round trip), else why not. */
+  notReady: () => Promise<string | undefined>;
   startTimeoutMs: number;
+  /** What to try when it does not become ready. */
+  fix: string;
   stopGraceMs: number;
   command: (tools: NativeTools) => StartOptions;
 }
@@ -53,6 +56,14 @@ export function milvusTraceConfig(settings: StackSettings): Record<string, strin
   return flat;
 }
 
+/**
+ * Settings of the native Milvus server beyond tracing (keys of the 2.3.5 wheel's milvus.yaml template).
+ * `common.gracefulStopTimeout`: the wheel sets 1800 s, and the query node falls back to it (queryNode.gracefulStopTimeout,
+ * since 2.2.1) while it waits for its segments to move to another query node — which a standalone server does not have,
+ * so a stop with loaded collections otherwise waited out the stop's grace period and was killed.
+ */
+export const NATIVE_MILVUS_CONFIG = { 'common.gracefulStopTimeout': '10' } as const;
+
 /** trace keys the embedded Milvus 2.3 server does not read. */
 const NOT_READ_BY_WHEEL = ['trace.otlp.method', 'trace.initTimeoutSeconds'];
 
@@ -72,10 +83,18 @@ export function nativeServices(settings: StackSettings): NativeService[] {
         ports.jaegerHealth,
         ports.jaegerSampling,
       ],
-      healthy: async () =>
-        (await httpOk(`http://127.0.0.1:${ports.jaegerHealth.port}/status`)) &&
-        (await httpOk(`http://127.0.0.1:${ports.jaegerQuery.port}/api/services`)),
-      startTimeoutMs: 30_000,
+      // Ready when its OTLP receivers accept connections and its query API answers.
+      notReady: async () => {
+        if (!(await httpOk(`http://127.0.0.1:${ports.jaegerHealth.port}/status`)))
+          return 'health check not OK';
+        for (const p of [ports.otlpGrpc, ports.otlpHttp])
+          if (!(await tcpOpen(p.port))) return `${p.what} not accepting on ${p.port}`;
+        if (!(await httpOk(`http://127.0.0.1:${ports.jaegerQuery.port}/api/services`)))
+          return 'query API not answering';
+        return undefined;
+      },
+      startTimeoutMs: 60_000,
+      fix: 'look at the log above; `./pnpm stack logs jaeger` shows more',
       stopGraceMs: 10_000,
       command: (tools) => {
         // A working copy of the strategies file: Jaeger reloads it every second, so it can be edited live.
@@ -102,9 +121,17 @@ export function nativeServices(settings: StackSettings): NativeService[] {
     {
       name: 'milvus',
       daemon: d('milvus'),
-      ports: [ports.milvus, ports.milvusHealth, ports.milvusEtcd, ports.milvusEtcdPeer],
-      healthy: () => httpOk(`http://127.0.0.1:${ports.milvusHealth.port}/healthz`, 'OK'),
-      startTimeoutMs: 180_000,
+      ports: [
+        ports.milvus,
+        ports.milvusHealth,
+        ports.milvusEtcd,
+        ports.milvusEtcdPeer,
+        ...settings.milvusInternalPorts,
+      ],
+      notReady: () => milvusNotReady(`127.0.0.1:${ports.milvus.port}`),
+      // A cold first start, or a restart on existing data, takes up to about a minute on 2 cores.
+      startTimeoutMs: 240_000,
+      fix: `its own log is ${join(stateDir, 'milvus', 'logs', 'milvus-stdout.log')}; if it keeps failing, \`./pnpm stack stop\`, move ${join(stateDir, 'milvus')} aside (the data) and start again`,
       stopGraceMs: 30_000,
       command: (tools) => ({
         command: tools.python,
@@ -120,7 +147,13 @@ export function nativeServices(settings: StackSettings): NativeService[] {
           String(ports.milvusEtcd.port),
           '--etcd-peer-port',
           String(ports.milvusEtcdPeer.port),
-          ...Object.entries(milvusTraceConfig(settings)).flatMap(([k, v]) => ['--config', `${k}=${v}`]),
+          '--ip',
+          '127.0.0.1',
+          ...settings.milvusInternalPorts.flatMap((p) => ['--internal-port', `${p.key}=${p.port}`]),
+          ...Object.entries({ ...NATIVE_MILVUS_CONFIG, ...milvusTraceConfig(settings) }).flatMap(([k, v]) => [
+            '--config',
+            `${k}=${v}`,
+          ]),
         ],
         env: { PYTHONUNBUFFERED: '1' },
       }),
@@ -129,8 +162,9 @@ export function nativeServices(settings: StackSettings): NativeService[] {
       name: 'redis',
       daemon: d('redis'),
       ports: [ports.redis],
-      healthy: () => redisPing(ports.redis.port),
-      startTimeoutMs: 15_000,
+      notReady: async () => ((await redisPing(ports.redis.port)) ? undefined : 'no PONG to PING'),
+      startTimeoutMs: 30_000,
+      fix: '`./pnpm stack logs redis` shows its log',
       stopGraceMs: 10_000,
       command: (tools) => {
         const dir = join(stateDir, 'redis');
@@ -166,7 +200,12 @@ export async function nativeStatus(settings: StackSettings): Promise<ServiceStat
   return Promise.all(
     nativeServices(settings).map(async (s) => {
       const pid = runningPid(s.daemon);
-      return { name: s.name, pid, healthy: pid !== undefined && (await s.healthy()), log: s.daemon.logFile };
+      return {
+        name: s.name,
+        pid,
+        healthy: pid !== undefined && (await s.notReady()) === undefined,
+        log: s.daemon.logFile,
+      };
     }),
   );
 }
@@ -195,24 +234,23 @@ export async function nativeStart(settings: StackSettings): Promise<boolean> {
       log.step(`starting ${service.name}`);
       const { exited } = startDaemon(service.daemon, service.command(tools));
       started.push(service);
-      let healthy: boolean;
+      let notReady: string | undefined;
       try {
-        healthy = await waitFor(service.healthy, {
+        notReady = await waitReady(service.name, service.notReady, {
           timeoutMs: service.startTimeoutMs,
-          intervalMs: 300,
           abort: exited,
         });
       } catch (error) {
         throw new StackError(
-          `${(error as Error).message}; last lines of ${service.daemon.logFile}:\n${logTail(service.daemon.logFile)}`,
+          `${(error as Error).message}; last lines of ${service.daemon.logFile}:\n${logTail(service.daemon.logFile)}\n  fix: ${service.fix}`,
         );
       }
-      if (!healthy) {
+      if (notReady !== undefined) {
         throw new StackError(
-          `${service.name} did not become healthy within ${service.startTimeoutMs / 1000}s; last lines of ${service.daemon.logFile}:\n${logTail(service.daemon.logFile)}`,
+          `${service.name} did not become ready within ${service.startTimeoutMs / 1000} s (${notReady}); last lines of ${service.daemon.logFile}:\n${logTail(service.daemon.logFile)}\n  fix: ${service.fix}`,
         );
       }
-      log.ok(`${service.name} healthy in ${((Date.now() - began) / 1000).toFixed(1)}s`);
+      log.ok(`${service.name} ready in ${((Date.now() - began) / 1000).toFixed(1)}s`);
     }
   } catch (error) {
     // Nothing half-starts: whatever this call started is stopped again before the error reaches the user.

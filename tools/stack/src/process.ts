@@ -21,7 +21,8 @@ export function runningPid(d: Daemon): number | undefined {
   return groupAlive(pid) ? pid : undefined;
 }
 
-function groupAlive(pgid: number): boolean {
+/** Whether any process of the group `pgid` is still alive. */
+export function groupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
     return true;

@@ -45,9 +45,34 @@ export interface StackSettings {
     readonly jaegerSampling: PortSpec;
     readonly redis: PortSpec;
   };
+  /**
+   * The native Milvus server's internal component ports (root coord, query coord, …): pinned rather than probed, so
+   * two stacks on one machine never collide. Shifted with MILVUS_PORT: the defaults for 19530, +N for 19530+N.
+   */
+  readonly milvusInternalPorts: readonly MilvusInternalPort[];
   /** `auto` picks Docker when a working engine answers, the native processes otherwise. */
   readonly mode: 'auto' | 'docker' | 'native';
 }
+
+/** An internal port of the embedded Milvus server, with the key the wheel's config template names it by. */
+export interface MilvusInternalPort extends PortSpec {
+  readonly key: string;
+}
+
+/**
+ * The embedded server's internal ports for MILVUS_PORT=19530: the defaults of the `milvus` wheel's config template
+ * (milvus/data/config.yaml.template of the 2.3.5 wheel: rootCoord.port, proxy.internalPort, queryCoord.port, …).
+ */
+export const MILVUS_INTERNAL_PORTS = {
+  root_coord_port: [53100, 'Milvus root coord (internal)'],
+  proxy_internal_port: [19529, 'Milvus proxy (internal)'],
+  query_coord_port: [19531, 'Milvus query coord (internal)'],
+  query_node_port: [21123, 'Milvus query node (internal)'],
+  index_coord_port: [22930, 'Milvus index coord (internal)'],
+  index_node_port: [21121, 'Milvus index node (internal)'],
+  data_coord_port: [13333, 'Milvus data coord (internal)'],
+  data_node_port: [21124, 'Milvus data node (internal)'],
+} as const satisfies Record<string, readonly [number, string]>;
 
 const PORT_DEFAULTS = {
   milvus: { env: 'MILVUS_PORT', port: 19530, what: 'Milvus gRPC' },
@@ -94,8 +119,19 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, repoRoot = RE
     ]),
   ) as unknown as StackSettings['ports'];
 
+  const shift = ports.milvus.port - PORT_DEFAULTS.milvus.port;
+  const milvusInternalPorts = Object.entries(MILVUS_INTERNAL_PORTS).map(([key, [port, what]]) => {
+    const shifted = port + shift;
+    if (shifted < 1 || shifted > 65535) {
+      throw new SettingsError(
+        `MILVUS_PORT=${ports.milvus.port} moves the native Milvus server's internal ports by ${shift}, which puts ${what} at ${shifted}, outside 1-65535. Pick a MILVUS_PORT between ${PORT_DEFAULTS.milvus.port - 13332} and ${PORT_DEFAULTS.milvus.port + 65535 - 53100}.`,
+      );
+    }
+    return { env: 'MILVUS_PORT', port: shifted, what, nativeOnly: true, key };
+  });
+
   const seen = new Map<number, PortSpec>();
-  for (const spec of Object.values(ports)) {
+  for (const spec of [...Object.values(ports), ...milvusInternalPorts]) {
     const other = seen.get(spec.port);
     if (other) {
       throw new SettingsError(
@@ -115,7 +151,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, repoRoot = RE
     env.MILVUS_OTEL_CACHE || join(env.XDG_CACHE_HOME || join(home, '.cache'), 'milvus-otel'),
   );
   const stateDir = resolve(env.MILVUS_OTEL_STATE || join(repoRoot, '.stack'));
-  return { repoRoot, cacheDir, stateDir, logDir: join(stateDir, 'logs'), ports, mode };
+  return { repoRoot, cacheDir, stateDir, logDir: join(stateDir, 'logs'), ports, milvusInternalPorts, mode };
 }
 
 /** The environment a client needs to reach this stack (what the examples and tests read). */

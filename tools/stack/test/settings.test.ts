@@ -51,6 +51,29 @@ describe('loadSettings', () => {
     );
   });
 
+  it("pins the native Milvus server's internal ports: the wheel template's defaults, moved with MILVUS_PORT", () => {
+    const ports = (env: Record<string, string>) =>
+      Object.fromEntries(loadSettings(env).milvusInternalPorts.map((p) => [p.key, p.port]));
+    // The defaults of the 2.3.5 wheel's milvus/data/config.yaml.template.
+    expect(ports({})).toEqual({
+      root_coord_port: 53100,
+      proxy_internal_port: 19529,
+      query_coord_port: 19531,
+      query_node_port: 21123,
+      index_coord_port: 22930,
+      index_node_port: 21121,
+      data_coord_port: 13333,
+      data_node_port: 21124,
+    });
+    expect(ports({ MILVUS_PORT: '20530' })).toMatchObject({ root_coord_port: 54100, data_coord_port: 14333 });
+    expect(() => loadSettings({ MILVUS_PORT: '40000' })).toThrow(
+      /^MILVUS_PORT=40000 moves the native Milvus server's internal ports by 20470, which puts Milvus root coord \(internal\) at 73570, outside 1-65535\. Pick a MILVUS_PORT between 6198 and 31965\.$/,
+    );
+    expect(() => loadSettings({ REDIS_PORT: '53100' })).toThrow(
+      'MILVUS_PORT and REDIS_PORT are both 53100: Milvus root coord (internal) and Redis need different ports.',
+    );
+  });
+
   it('rejects an unknown backend', () => {
     expect(() => loadSettings({ MILVUS_OTEL_STACK: 'podman' })).toThrow(
       'MILVUS_OTEL_STACK="podman" is not one of auto, docker, native.',

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { httpOk, redisPing, tcpOpen } from '../src/health.ts';
+import { parse } from 'yaml';
+import { httpOk, milvusNotReady, redisPing, tcpOpen } from '../src/health.ts';
+import { milvusNonLoopback } from '../src/loopback.ts';
 import { loadSettings } from '../src/settings.ts';
 
 const exec = promisify(execFile);
@@ -41,6 +43,13 @@ describe('the running stack (started by the global setup)', () => {
     expect(await tcpOpen(ports.otlpGrpc.port)).toBe(true);
     expect(await tcpOpen(ports.otlpHttp.port)).toBe(true);
     expect(await redisPing(ports.redis.port)).toBe(true);
+  });
+
+  it('Milvus serves a client (CheckHealth and ListCollections), and its logs name loopback addresses only', async () => {
+    expect(await milvusNotReady(`127.0.0.1:${ports.milvus.port}`)).toBeUndefined();
+    const hits = milvusNonLoopback(loadSettings());
+    expect(hits.slice(0, 3), `${hits.length} log lines with a non-loopback address`).toEqual([]);
+    expect((await stack(['check-loopback'])).code).toBe(0);
   });
 
   it('a second start is a no-op that says so', async () => {
@@ -92,7 +101,19 @@ describe('a second stack on other ports', () => {
   it('starts healthy, keeps its logs in one folder, and stops leaving no process behind', async () => {
     const started = await stack(['start'], env);
     expect(started.code, started.stderr).toBe(0);
-    expect(started.stderr).toContain('milvus healthy');
+    expect(started.stderr).toContain('milvus ready');
+    // A real round trip, on its own port; its components on loopback and on ports moved with MILVUS_PORT.
+    const second = loadSettings(env);
+    expect(await milvusNotReady(`127.0.0.1:${second.ports.milvus.port}`)).toBeUndefined();
+    const config = parse(readFileSync(join(state, 'milvus', 'configs', 'milvus.yaml'), 'utf8'));
+    for (const [section, port] of [
+      ['rootCoord', 54100],
+      ['queryCoord', 20531],
+      ['dataNode', 22124],
+    ] as const) {
+      expect(config[section], section).toMatchObject({ ip: '127.0.0.1', port });
+    }
+    expect(milvusNonLoopback(second)).toEqual([]);
     expect(readdirSync(join(state, 'logs')).sort()).toEqual(['jaeger.log', 'milvus.log', 'redis.log']);
 
     const pids = readdirSync(join(state, 'pids')).map((f) =>
@@ -102,6 +123,7 @@ describe('a second stack on other ports', () => {
 
     const stopped = await stack(['stop'], env);
     expect(stopped.code).toBe(0);
+    expect(stopped.stderr).toContain('milvus: stopped'); // within its grace period, not killed
     for (const pid of pids) expect(() => process.kill(-pid, 0), `process group ${pid}`).toThrow();
     expect(await tcpOpen(20530)).toBe(false);
     expect(await tcpOpen(5317)).toBe(false);

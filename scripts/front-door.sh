@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The README's run command as a newcomer runs it, checked end to end:
+#   1. `./pnpm dev` in the background, in a process group of its own (as in a terminal), its output to a log;
+#   2. its banner ("everything is up") within FRONT_DOOR_WITHIN_S (default 900 s: a cold first start installs and
+#      builds the native stack); it must not exit before;
+#   3. `./pnpm milvus-otel verify`: every example's traces complete (15 of 15 by default);
+#   4. Ctrl-C — SIGINT to dev's process group — and a clean exit (status 0) within 90 s, leaving no process behind.
+# Usage: bash scripts/front-door.sh [label]   (the log is .stack/front-door-<label>.log)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+label="${1:-run}"
+within="${FRONT_DOOR_WITHIN_S:-900}"
+mkdir -p .stack
+log=".stack/front-door-$label.log"
+began=$SECONDS
+say() { printf 'front door (%s, %ss): %s\n' "$label" "$((SECONDS - began))" "$*"; }
+fail() {
+  say "FAILED: $*"
+  echo "--- last lines of $log ---"
+  tail -n 60 "$log" || true
+  [[ -n "${dev:-}" ]] && kill -KILL -- "-$dev" 2>/dev/null || true
+  exit 1
+}
+
+# Processes whose working directory is in this checkout, other than this script and its callers.
+leftovers() {
+  local ancestors=" " p=$$
+  while [[ "$p" -gt 1 ]]; do
+    ancestors+="$p "
+    p=$(awk '{print $4}' "/proc/$p/stat" 2>/dev/null || echo 1)
+  done
+  for dir in /proc/[0-9]*; do
+    local pid=${dir#/proc/}
+    [[ "$ancestors" == *" $pid "* ]] && continue
+    local cwd
+    cwd=$(readlink "$dir/cwd" 2>/dev/null) || continue
+    if [[ "$cwd" == "$root" || "$cwd" == "$root/"* ]]; then
+      # turbo's own file-watching daemon (outside CI) is not part of what dev starts.
+      grep -qa 'turbo.*daemon' "$dir/cmdline" 2>/dev/null && continue
+      printf '  %s %s (in %s)\n' "$pid" "$(tr '\0' ' ' <"$dir/cmdline" 2>/dev/null | cut -c1-160)" "$cwd"
+    fi
+  done
+}
+
+before="$(leftovers)"
+[[ -z "$before" ]] || fail "processes of this checkout are running before the start:"$'\n'"$before"
+
+say "./pnpm dev"
+setsid ./pnpm dev >"$log" 2>&1 </dev/null &
+dev=$!
+
+until grep -q 'everything is up' "$log"; do
+  kill -0 "$dev" 2>/dev/null || fail "./pnpm dev exited before its banner"
+  ((SECONDS - began < within)) || fail "no banner within ${within} s"
+  sleep 2
+done
+say "banner: $(grep -o 'everything is up[^.]*' "$log" | head -n1)"
+
+say "./pnpm milvus-otel verify"
+verify_json="$(./pnpm --silent milvus-otel verify --json)" || {
+  echo "$verify_json"
+  fail "verify found incomplete traces"
+}
+summary="$(node -e '
+  const r = JSON.parse(process.argv[1]);
+  const sent = r.examples.reduce((n, e) => n + e.requests, 0);
+  const complete = r.examples.reduce((n, e) => n + e.complete, 0);
+  console.log(`${complete}/${sent} ` + r.examples.map((e) => `${e.example} ${e.complete}/${e.requests}`).join(", "));
+  process.exit(r.ok && sent > 0 && complete === sent ? 0 : 1);
+' "$verify_json")" || fail "verify: $summary"
+say "verify: $summary complete traces"
+
+say "Ctrl-C (SIGINT to dev's process group)"
+kill -INT -- "-$dev"
+stopped=$SECONDS
+while kill -0 "$dev" 2>/dev/null; do
+  ((SECONDS - stopped < 90)) || fail "./pnpm dev still running 90 s after Ctrl-C"
+  sleep 1
+done
+status=0
+wait "$dev" || status=$?
+dev=
+# pnpm ends a script interrupted by Ctrl-C with status 130 (and says ELIFECYCLE); 0 is fine too. Anything else, or a
+# dev that did not finish stopping what it started, is a failure.
+[[ "$status" == 0 || "$status" == 130 ]] || fail "./pnpm dev exited with status $status after Ctrl-C"
+grep -q 'dev: everything it started has stopped' "$log" || fail "dev did not report that it stopped everything"
+left="$(leftovers)"
+[[ -z "$left" ]] || fail "processes left after Ctrl-C:"$'\n'"$left"
+say "stopped cleanly in $((SECONDS - stopped)) s, no process left"
