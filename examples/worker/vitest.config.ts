@@ -2,8 +2,21 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    globalSetup: ['@milvus-otel/stack/vitest-setup'],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    projects: [
+      {
+        // Pure logic (error classification, back-off, settings): runs without the stack, `pnpm test --project unit`.
+        test: { name: 'unit', include: ['test/**/*.unit.test.ts'] },
+      },
+      {
+        test: {
+          name: 'stack',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/**/*.unit.test.ts'],
+          globalSetup: ['@milvus-otel/stack/vitest-setup'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
   },
 });

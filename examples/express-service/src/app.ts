@@ -8,6 +8,7 @@ import { LoadState, type MilvusClient } from '@zilliz/milvus2-sdk-node';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { type Document, getDocument, LIMITS, searchDocuments, upsertDocuments } from './documents.ts';
+import { describeError } from './milvus-startup.ts';
 import { type IngestQueue, QueueUnavailableError } from './queue.ts';
 
 export interface AppDeps {
@@ -199,7 +200,10 @@ const errorHandler: ErrorRequestHandler = (error, _req, res, _next) => {
   if (http.status >= 500) {
     // Details go to the log and the trace, never to the client.
     const cause = http.cause ?? error;
-    console.error(`${http.body.error}: ${(cause as Error)?.stack ?? String(cause)}`);
+    // The SDK also throws plain status objects: describeError spells those out.
+    console.error(
+      `${http.body.error}: ${cause instanceof Error && cause.stack ? cause.stack : describeError(cause)}`,
+    );
     trace.getActiveSpan()?.recordException(cause as Error);
   }
   if (!res.headersSent) res.status(http.status).json(http.body);

@@ -53,27 +53,57 @@ export function embed(text: string): number[] {
   return norm === 0 ? vector.map((_, i) => (i === 0 ? 1 : 0)) : vector.map((x) => x / norm);
 }
 
+/** What Milvus reports in a response's `status` (the SDK also throws some of these objects as they are). */
+export interface MilvusStatus {
+  /** The legacy code name ("Success", "NotReadyServe", …). */
+  error_code?: string | number;
+  /** Milvus 2.3+'s numeric code (0: success, 1: service not ready, …). */
+  code?: number;
+  reason?: string;
+  detail?: string;
+  retriable?: boolean;
+}
+
+/** True when a status reports a failure: Milvus sets the legacy name, the numeric code, or both. */
+export function statusFailed(status: MilvusStatus): boolean {
+  return (
+    (status.error_code !== undefined && status.error_code !== 'Success' && status.error_code !== 0) ||
+    (status.code !== undefined && status.code !== 0)
+  );
+}
+
 /** Milvus reports many failures in a status field of a resolved response rather than by throwing. */
 export class MilvusError extends Error {
   override name = 'MilvusError';
   readonly operation: string;
+  /** The legacy code name when there is one, else the numeric code. */
   readonly code: string;
-  constructor(operation: string, code: string, reason: string) {
-    super(`Milvus ${operation} failed (${code}): ${reason}`);
+  readonly status: MilvusStatus;
+  constructor(operation: string, status: MilvusStatus) {
+    const name = status.error_code === 'Success' ? undefined : status.error_code;
+    const codes = [name, status.code ? `code ${status.code}` : undefined].filter(Boolean).join(', ');
+    const reason = status.reason || status.detail || 'Milvus gave no reason';
+    super(`Milvus ${operation} failed (${codes || 'no error code'}): ${reason}`);
     this.operation = operation;
-    this.code = code;
+    this.code = String(status.error_code ?? status.code ?? 'unknown');
+    this.status = status;
   }
 }
 
-type Status = { error_code?: string | number; code?: number; reason?: string };
-
-function check<T extends { status?: Status } | Status>(operation: string, response: T): T {
-  const status: Status = ('status' in response && response.status ? response.status : response) as Status;
-  const failed =
-    (status.error_code !== undefined && status.error_code !== 'Success' && status.error_code !== 0) ||
-    (status.code !== undefined && status.code !== 0);
-  if (failed) throw new MilvusError(operation, String(status.error_code ?? status.code), status.reason ?? '');
+/** Returns `response` when its status (or the response itself, for bare statuses) is a success; throws otherwise. */
+export function checkStatus<T extends { status?: MilvusStatus } | MilvusStatus>(
+  operation: string,
+  response: T,
+): T {
+  const status = ('status' in response && response.status ? response.status : response) as MilvusStatus;
+  if (statusFailed(status)) throw new MilvusError(operation, status);
   return response;
+}
+
+/** A status object the SDK threw instead of returning it (createCollection does, since SDK 3). */
+function thrownStatus(error: unknown): MilvusStatus | undefined {
+  if (error instanceof Error || typeof error !== 'object' || error === null) return undefined;
+  return 'error_code' in error || 'reason' in error ? (error as MilvusStatus) : undefined;
 }
 
 /**
@@ -82,20 +112,27 @@ function check<T extends { status?: Status } | Status>(operation: string, respon
  */
 export async function ensureCollection(client: MilvusClient, collection: string): Promise<void> {
   const exists = await client.hasCollection({ collection_name: collection });
-  if (!check('hasCollection', exists).value) {
-    const created = await client.createCollection({
-      collection_name: collection,
-      description: 'milvus-otel example documents',
-      fields: [
-        { name: 'id', data_type: DataType.VarChar, is_primary_key: true, max_length: LIMITS.id },
-        { name: 'title', data_type: DataType.VarChar, max_length: LIMITS.title },
-        { name: 'body', data_type: DataType.VarChar, max_length: LIMITS.body },
-        { name: 'category', data_type: DataType.VarChar, max_length: LIMITS.category },
-        { name: 'embedding', data_type: DataType.FloatVector, dim: DIMENSION },
-      ],
-    });
+  if (!checkStatus('hasCollection', exists).value) {
+    const created = await client
+      .createCollection({
+        collection_name: collection,
+        description: 'milvus-otel example documents',
+        fields: [
+          { name: 'id', data_type: DataType.VarChar, is_primary_key: true, max_length: LIMITS.id },
+          { name: 'title', data_type: DataType.VarChar, max_length: LIMITS.title },
+          { name: 'body', data_type: DataType.VarChar, max_length: LIMITS.body },
+          { name: 'category', data_type: DataType.VarChar, max_length: LIMITS.category },
+          { name: 'embedding', data_type: DataType.FloatVector, dim: DIMENSION },
+        ],
+      })
+      .catch((error: unknown) => {
+        // The SDK throws a failed status as a plain object: handle it like a returned one.
+        const status = thrownStatus(error);
+        if (!status) throw error;
+        return status;
+      });
     // Another process may have created it first: that is fine.
-    if (!/already exist/i.test(created.reason ?? '')) check('createCollection', created);
+    if (!/already exist/i.test(created.reason ?? '')) checkStatus('createCollection', created);
   }
   // Also when the collection existed: a process stopped between creating it and its index left it without one.
   const index = await client.describeIndex({ collection_name: collection, field_name: 'embedding' });
@@ -107,9 +144,9 @@ export async function ensureCollection(client: MilvusClient, collection: string)
       metric_type: 'COSINE',
       params: { M: 16, efConstruction: 64 },
     });
-    if (!/already|exist/i.test(indexed.reason ?? '')) check('createIndex', indexed);
+    if (!/already|exist/i.test(indexed.reason ?? '')) checkStatus('createIndex', indexed);
   }
-  check('loadCollection', await client.loadCollectionSync({ collection_name: collection }));
+  checkStatus('loadCollection', await client.loadCollectionSync({ collection_name: collection }));
 }
 
 /** Embeds and upserts documents (by id, so re-sending a document replaces it). Returns how many were written. */
@@ -119,7 +156,7 @@ export async function upsertDocuments(
   documents: readonly Document[],
 ): Promise<number> {
   const data = documents.map((d) => ({ ...d, embedding: embed(`${d.title} ${d.body}`) }));
-  const res = check('upsert', await client.upsert({ collection_name: collection, data }));
+  const res = checkStatus('upsert', await client.upsert({ collection_name: collection, data }));
   return Number(res.upsert_cnt);
 }
 
@@ -130,7 +167,7 @@ export async function searchDocuments(
   query: string,
   options: { category?: string | undefined; limit?: number | undefined } = {},
 ): Promise<Hit[]> {
-  const res = check(
+  const res = checkStatus(
     'search',
     await client.search({
       collection_name: collection,
@@ -157,7 +194,7 @@ export async function getDocument(
   collection: string,
   id: string,
 ): Promise<Document | undefined> {
-  const res = check(
+  const res = checkStatus(
     'get',
     await client.get({
       collection_name: collection,

@@ -1,6 +1,6 @@
 /** A few sample documents, written once into an empty collection so /search has something to find on first run. */
 import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { type Document, MilvusError, upsertDocuments } from './documents.ts';
+import { checkStatus, type Document, upsertDocuments } from './documents.ts';
 
 export const SAMPLE_DOCUMENTS: readonly Document[] = [
   {
@@ -31,14 +31,15 @@ export const SAMPLE_DOCUMENTS: readonly Document[] = [
 
 /** Seeds the samples when the collection holds no document at all; returns how many were written. */
 export async function seedIfEmpty(client: MilvusClient, collection: string): Promise<number> {
-  const res = await client.query({
-    collection_name: collection,
-    filter: 'id != ""',
-    output_fields: ['id'],
-    limit: 1,
-  });
-  if (res.status.error_code !== 'Success')
-    throw new MilvusError('query', String(res.status.error_code), res.status.reason);
+  const res = checkStatus(
+    'query',
+    await client.query({
+      collection_name: collection,
+      filter: 'id != ""',
+      output_fields: ['id'],
+      limit: 1,
+    }),
+  );
   if (res.data.length > 0) return 0;
   return upsertDocuments(client, collection, SAMPLE_DOCUMENTS);
 }

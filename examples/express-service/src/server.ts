@@ -8,6 +8,7 @@ import { shutdown as shutdownTracing } from '@milvus-otel/node';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { createApp } from './app.ts';
 import { ensureCollection } from './documents.ts';
+import { connectWhenReady, describeError } from './milvus-startup.ts';
 import { createIngestQueue } from './queue.ts';
 import { seedIfEmpty } from './seed.ts';
 import { loadSettings, type Settings } from './settings.ts';
@@ -27,18 +28,27 @@ try {
   process.exit(1);
 }
 
-const milvus = new MilvusClient({ ...settings.milvus, timeout: MILVUS_TIMEOUT_MS });
+// Milvus may still be starting (the stack reports it healthy before its proxy serves): transient failures are
+// retried for MILVUS_STARTUP_TIMEOUT_MS, anything else stops start-up at once with its fix.
+let milvus: MilvusClient;
 try {
-  await milvus.connectPromise; // the client connects in its constructor; a refused connection surfaces here
-  await ensureCollection(milvus, settings.collection);
-  const seeded = await seedIfEmpty(milvus, settings.collection);
-  if (seeded > 0) console.log(`seeded ${seeded} sample documents into ${settings.collection}`);
+  milvus = await connectWhenReady(
+    () => new MilvusClient({ ...settings.milvus, timeout: MILVUS_TIMEOUT_MS }),
+    async (client) => {
+      await ensureCollection(client, settings.collection);
+      const seeded = await seedIfEmpty(client, settings.collection);
+      if (seeded > 0) console.log(`seeded ${seeded} sample documents into ${settings.collection}`);
+    },
+    {
+      address: settings.milvus.address,
+      timeoutMs: settings.milvusStartupTimeoutMs,
+      log: (line) => console.log(line),
+    },
+  );
 } catch (error) {
   console.error(
-    `Could not prepare collection ${settings.collection} on Milvus at ${settings.milvus.address}: ${(error as Error).message}\n` +
-      '  Fix: start Milvus or point MILVUS_ADDRESS (and MILVUS_TOKEN / MILVUS_TLS) at it.',
+    `Could not prepare collection ${settings.collection} on Milvus at ${settings.milvus.address}: ${describeError(error)}`,
   );
-  await milvus.closeConnection().catch(() => undefined);
   await shutdownTracing(); // exports the spans of the failed calls: they show what went wrong
   process.exit(1);
 }

@@ -35,6 +35,12 @@ const APP_ENV = {
     'a queue name (letters, digits, _ . -; at most 128)',
     'set INGEST_QUEUE=ingest',
   ),
+  // Milvus takes up to a minute to serve after it starts (more when it reloads collections): start-up waits this long.
+  MILVUS_STARTUP_TIMEOUT_MS: envSetting(
+    envInt(120_000, { min: 1000, max: 3_600_000 }),
+    'a whole number of milliseconds from 1000 to 3600000 (how long start-up waits for Milvus)',
+    'set MILVUS_STARTUP_TIMEOUT_MS=120000',
+  ),
 };
 
 export interface Settings {
@@ -44,6 +50,8 @@ export interface Settings {
   redisUrl: string | undefined;
   ingestQueue: string;
   milvus: MilvusClientConfig;
+  /** How long start-up retries while Milvus is unreachable or not ready yet. */
+  milvusStartupTimeoutMs: number;
 }
 
 /** Reads every setting; throws one ConfigError listing the service's and the Milvus connection's problems together. */
@@ -73,5 +81,6 @@ export function loadSettings(env: EnvSource = process.env): Settings {
     redisUrl: app.REDIS_URL,
     ingestQueue: app.INGEST_QUEUE,
     milvus: milvusClientConfig(client),
+    milvusStartupTimeoutMs: app.MILVUS_STARTUP_TIMEOUT_MS,
   };
 }

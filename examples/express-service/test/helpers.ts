@@ -104,3 +104,5 @@ export async function dropCollection(name: string): Promise<void> {
     await milvus.closeConnection();
   }
 }
+
+export { type LateMilvus, lateMilvus } from '@milvus-otel/stack';

@@ -1,11 +1,23 @@
 import { isDescendant, type JaegerTrace, waitForTrace } from '@milvus-otel/stack';
 import { afterAll, describe, expect, it } from 'vitest';
-import { appEnv, dropCollection, jaegerUrl, runApp, serverSpan, startApp, unique } from './helpers.ts';
+import {
+  appEnv,
+  dropCollection,
+  jaegerUrl,
+  lateMilvus,
+  milvusAddress,
+  runApp,
+  serverSpan,
+  startApp,
+  unique,
+} from './helpers.ts';
 
 const collection = unique('express_lifecycle');
+const lateCollection = unique('express_late');
 
 afterAll(async () => {
   await dropCollection(collection);
+  await dropCollection(lateCollection);
 });
 
 describe('start-up', () => {
@@ -16,25 +28,102 @@ describe('start-up', () => {
         PORT: '70000',
         DOCS_COLLECTION: 'docs; drop',
         REDIS_URL: 'http://localhost:6379',
+        MILVUS_STARTUP_TIMEOUT_MS: 'forever',
         MILVUS_ADDRESS: '127.0.0.1:1', // would fail later: the settings must stop it first
       }),
     );
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('Invalid express-service settings (3 problems)');
-    for (const variable of ['PORT', 'DOCS_COLLECTION', 'REDIS_URL']) expect(run.stderr).toContain(variable);
+    expect(run.stderr).toContain('Invalid express-service settings (4 problems)');
+    for (const variable of ['PORT', 'DOCS_COLLECTION', 'REDIS_URL', 'MILVUS_STARTUP_TIMEOUT_MS']) {
+      expect(run.stderr).toContain(variable);
+    }
     expect(run.stderr).toContain('Fix: set PORT=3000');
     expect(run.stderr).not.toMatch(/^\s+at /m); // no stack trace
     expect(run.stdout).not.toContain('listening');
   });
 
-  it('stops with exit code 1 and says which Milvus it could not reach', async () => {
+  it('waits MILVUS_STARTUP_TIMEOUT_MS for a Milvus that refuses connections, then stops with exit code 1 and the fix', async () => {
     const run = await runApp(
-      appEnv({ OTEL_SERVICE_NAME: unique('express_no_milvus'), MILVUS_ADDRESS: '127.0.0.1:1' }),
+      appEnv({
+        OTEL_SERVICE_NAME: unique('express_no_milvus'),
+        MILVUS_ADDRESS: '127.0.0.1:1',
+        MILVUS_STARTUP_TIMEOUT_MS: '2000',
+      }),
     );
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('on Milvus at 127.0.0.1:1');
-    expect(run.stderr).toContain('Fix: start Milvus or point MILVUS_ADDRESS');
+    expect(run.stdout).toMatch(
+      /waiting for Milvus at 127\.0\.0\.1:1: 14 UNAVAILABLE: .*ECONNREFUSED.*\(0 s of 2 s\)/,
+    );
+    expect(run.stderr).toMatch(
+      /Could not prepare collection docs on Milvus at 127\.0\.0\.1:1: Milvus did not become ready within 2 s \(\d+ attempts\); the last failure: 14 UNAVAILABLE/,
+    );
+    expect(run.stderr).toContain('Fix: start Milvus, or point MILVUS_ADDRESS');
+    expect(run.stderr).toContain('raise MILVUS_STARTUP_TIMEOUT_MS (now 2000)');
+    expect(`${run.stdout}${run.stderr}`).not.toMatch(/undefined/);
     expect(run.stdout).not.toContain('listening');
+  });
+
+  it('stops at once (exit code 1) on a Milvus address that does not resolve, with the cause and the fix', async () => {
+    const started = Date.now();
+    const run = await runApp(
+      appEnv({
+        OTEL_SERVICE_NAME: unique('express_bad_host'),
+        MILVUS_ADDRESS: 'does-not-exist.invalid:19530',
+      }),
+    );
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      'Could not prepare collection docs on Milvus at does-not-exist.invalid:19530: getaddrinfo ENOTFOUND does-not-exist.invalid (not retried',
+    );
+    expect(run.stderr).toContain('Fix: point MILVUS_ADDRESS at a host that resolves');
+    expect(`${run.stdout}${run.stderr}`).not.toMatch(/undefined|waiting for Milvus/);
+    expect(run.stderr).not.toMatch(/^\s+at /m); // no stack trace
+  });
+
+  it('waits for a Milvus that comes up after it, then serves searches', async () => {
+    // Nothing listens at the app's MILVUS_ADDRESS for the first 4 s; then it leads to the stack's Milvus.
+    const milvus = await lateMilvus(milvusAddress);
+    const up = new Promise((resolve) => setTimeout(resolve, 4000)).then(() => milvus.open());
+    const started = Date.now();
+    const app = await startApp(
+      appEnv({
+        OTEL_SERVICE_NAME: unique('express_late'),
+        DOCS_COLLECTION: lateCollection,
+        MILVUS_ADDRESS: milvus.address,
+      }),
+      90_000,
+    );
+    try {
+      await up;
+      expect(Date.now() - started).toBeGreaterThanOrEqual(4000);
+      const output = app.output();
+      const waiting = output.search(
+        new RegExp(
+          `waiting for Milvus at ${milvus.address}: 14 UNAVAILABLE: .*ECONNREFUSED.*\\(0 s of 120 s\\)`,
+        ),
+      );
+      expect(waiting, output).toBeGreaterThanOrEqual(0);
+      expect(output.indexOf(`Milvus at ${milvus.address} is ready after`)).toBeGreaterThan(waiting);
+      expect(output.indexOf('listening on')).toBeGreaterThan(waiting);
+      expect(output).not.toMatch(/undefined/);
+
+      const health = await fetch(`${app.url}/healthz`);
+      expect(health.status).toBe(200);
+      // The samples seeded into the new collection become searchable within about a second (Bounded consistency).
+      let hits: { id: string }[] = [];
+      for (let i = 0; i < 40 && hits.length === 0; i++) {
+        const res = await fetch(`${app.url}/search?q=open%20source%20vector%20database`);
+        expect(res.status).toBe(200);
+        hits = ((await res.json()) as { hits: typeof hits }).hits;
+        if (hits.length === 0) await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(hits[0]?.id).toBe('sample-milvus');
+    } finally {
+      app.child.kill('SIGTERM');
+      await app.exited;
+      await milvus.close();
+    }
   });
 });
 

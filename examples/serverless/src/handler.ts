@@ -8,14 +8,59 @@
  */
 import { type LambdaContext, withTracing } from '@milvus-otel/node';
 import { trace } from '@opentelemetry/api';
-import { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { LoadState, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { LIMITS, searchDocuments } from './documents.ts';
+import { LIMITS, MilvusError, searchDocuments, statusFailed } from './documents.ts';
+import { classifyError, connectWhenReady, describeError, NotReadyError } from './milvus-startup.ts';
 import { loadSettings } from './settings.ts';
 
 /** Once per container (cold start), reused by every invocation the container serves. */
 const settings = loadSettings();
-const milvus = new MilvusClient({ ...settings.milvus, timeout: 10_000 });
+
+const newClient = () => new MilvusClient({ ...settings.milvus, timeout: 10_000 });
+// Created when the function loads, so it connects during the container's init, before the first invocation. The
+// first attempt below awaits its connection; until then a refused one must not count as an unhandled rejection.
+let initialClient: MilvusClient | undefined = newClient();
+initialClient.connectPromise.catch(() => undefined);
+
+/** A search can be answered: not while the collection is still loading (after a Milvus restart, for instance). */
+async function collectionReady(client: MilvusClient): Promise<void> {
+  const { state, status } = await client.getLoadState({ collection_name: settings.collection });
+  if (statusFailed(status) && classifyError(status) === 'transient') {
+    throw new MilvusError('getLoadState', status);
+  }
+  if (state === LoadState.LoadStateLoading) {
+    throw new NotReadyError(`collection ${settings.collection} is still loading`);
+  }
+  // Missing or not loaded: waiting does not change that, and the search reports it (503, with its span).
+}
+
+let ready: Promise<MilvusClient> | undefined;
+
+/**
+ * The container's client, once Milvus answers: the first invocation waits for it, at most
+ * MILVUS_STARTUP_TIMEOUT_MS (the function never creates or loads the collection). When that fails the invocation
+ * answers 503 and the next one waits again.
+ */
+function milvusClient(): Promise<MilvusClient> {
+  ready ??= connectWhenReady(
+    () => {
+      const client = initialClient ?? newClient();
+      initialClient = undefined;
+      return client;
+    },
+    collectionReady,
+    {
+      address: settings.milvus.address,
+      timeoutMs: settings.milvusStartupTimeoutMs,
+      log: (line) => console.log(line),
+    },
+  ).catch((error: unknown) => {
+    ready = undefined;
+    throw error;
+  });
+  return ready;
+}
 
 export const QUERY_MAX = 1000;
 export const LIMIT_MAX = 50;
@@ -77,13 +122,24 @@ export const handler = withTracing(
     if (!parsed.ok) return json(400, { error: 'bad request', issues: parsed.issues });
 
     const { q, category, limit } = parsed.params;
+    const unavailable = () =>
+      json(503, { error: 'search unavailable, try again later' }, { 'retry-after': '1' });
+    let milvus: MilvusClient;
+    try {
+      milvus = await milvusClient();
+    } catch (error) {
+      console.error(
+        `Milvus at ${settings.milvus.address} is not available for collection ${settings.collection}: ${describeError(error)}`,
+      );
+      return unavailable();
+    }
     try {
       const hits = await searchDocuments(milvus, settings.collection, q, { category, limit });
       return json(200, { hits });
     } catch (error) {
       // The Milvus client span already records the failure; the invocation span gets ERROR from the 503.
-      console.error(`search failed: ${(error as Error).message}`);
-      return json(503, { error: 'search unavailable, try again later' }, { 'retry-after': '1' });
+      console.error(`search failed: ${describeError(error)}`);
+      return unavailable();
     }
   },
 );

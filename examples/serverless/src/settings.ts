@@ -4,6 +4,7 @@
  */
 import {
   type EnvSource,
+  envInt,
   envSetting,
   envString,
   type MilvusClientConfig,
@@ -21,16 +22,29 @@ const FUNCTION_ENV = {
     'a Milvus collection name (a letter or _, then letters, digits or _; at most 255)',
     'set DOCS_COLLECTION=docs',
   ),
+  // Only the first invocation of a container waits, and inside the invocation: a few seconds, not minutes. With the
+  // search's own 10 s deadline it fits the 15 s function timeout of template.yaml.
+  MILVUS_STARTUP_TIMEOUT_MS: envSetting(
+    envInt(5000, { min: 1000, max: 900_000 }),
+    'a whole number of milliseconds from 1000 to 900000 (how long a cold start waits for Milvus)',
+    'set MILVUS_STARTUP_TIMEOUT_MS=5000, and keep it under the function timeout minus 10 s',
+  ),
 };
 
 export interface Settings {
   /** Options for `new MilvusClient(...)`, from MILVUS_ADDRESS, MILVUS_TOKEN, MILVUS_TLS… */
   milvus: MilvusClientConfig;
   collection: string;
+  /** How long the first invocation of a container retries while Milvus is unreachable or not ready yet. */
+  milvusStartupTimeoutMs: number;
 }
 
 export function loadSettings(env: EnvSource = process.env): Settings {
   const client = parseClientEnv(env);
   const own = parseEnv('serverless example settings', FUNCTION_ENV, env);
-  return { milvus: milvusClientConfig(client.data), collection: own.DOCS_COLLECTION };
+  return {
+    milvus: milvusClientConfig(client.data),
+    collection: own.DOCS_COLLECTION,
+    milvusStartupTimeoutMs: own.MILVUS_STARTUP_TIMEOUT_MS,
+  };
 }

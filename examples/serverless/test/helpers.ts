@@ -38,3 +38,5 @@ export function spanChain(trace: JaegerTrace | undefined, service: string, colle
   );
   return { invocation, client, server };
 }
+
+export { type LateMilvus, lateMilvus } from '@milvus-otel/stack';

@@ -49,6 +49,12 @@ export const WORKER_ENV = {
     'a port number from 0 to 65535 (0 picks a free one)',
     'set PORT=3001',
   ),
+  // Milvus takes up to a minute to serve after it starts (more when it reloads collections): start-up waits this long.
+  MILVUS_STARTUP_TIMEOUT_MS: envSetting(
+    envInt(120_000, { min: 1000, max: 3_600_000 }),
+    'a whole number of milliseconds from 1000 to 3600000 (how long start-up waits for Milvus)',
+    'set MILVUS_STARTUP_TIMEOUT_MS=120000',
+  ),
 };
 
 export interface Settings {
@@ -60,6 +66,8 @@ export interface Settings {
   batchSize: number;
   concurrency: number;
   port: number;
+  /** How long start-up retries while Milvus is unreachable or not ready yet. */
+  milvusStartupTimeoutMs: number;
 }
 
 /** Throws one ConfigError listing every bad variable, Milvus's and the worker's together. */
@@ -86,6 +94,7 @@ export function loadSettings(env: EnvSource = process.env): Settings {
     batchSize: own.BATCH_SIZE,
     concurrency: own.CONCURRENCY,
     port: own.PORT,
+    milvusStartupTimeoutMs: own.MILVUS_STARTUP_TIMEOUT_MS,
   };
 }
 

@@ -13,6 +13,7 @@ import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ensureCollection } from './documents.ts';
 import { type HealthServer, startHealthServer } from './health.ts';
+import { connectWhenReady, describeError } from './milvus-startup.ts';
 import { type JobResult, processJob } from './process-job.ts';
 import { loadSettingsOrExit } from './settings.ts';
 
@@ -22,10 +23,8 @@ const log = (message: string) => console.log(`worker: ${message}`);
 const settings = loadSettingsOrExit();
 const tracer = trace.getTracer('@milvus-otel/example-worker');
 
-const milvus = new MilvusClient(settings.milvus);
-// The client connects in the background; a failure there surfaces in the first call (ensureCollection below), with a
-// clear message, rather than as an unhandled rejection.
-milvus.connectPromise.catch(() => {});
+// Set once Milvus is up and the collection ready (below); until then /healthz reports Milvus as failing.
+let milvus: MilvusClient | undefined;
 // BullMQ workers block on Redis: commands must wait for a reconnect rather than fail after a few retries.
 const connection = new Redis(settings.redisUrl, { maxRetriesPerRequest: null });
 // While Redis is down every reconnect fails the same way: log each different error once.
@@ -50,19 +49,25 @@ for (const signal of SIGNALS) process.on(signal, (s) => void stop(s));
 
 health = await startHealthServer(settings.port, {
   redis: async () => connection.status === 'ready' && (await connection.ping()) === 'PONG',
-  milvus: async () => (await milvus.checkHealth()).isHealthy,
+  milvus: async () => milvus !== undefined && (await milvus.checkHealth()).isHealthy,
   worker: () => !stopping && worker?.isRunning() === true,
 });
 log(`health on http://127.0.0.1:${health.port}/healthz`);
 
 try {
-  await tracer.startActiveSpan('ensure collection', async (span) => {
+  // Milvus may still be starting: transient failures are retried for MILVUS_STARTUP_TIMEOUT_MS (each attempt's calls
+  // are children of this span), anything else stops start-up at once with its fix.
+  milvus = await tracer.startActiveSpan('ensure collection', async (span) => {
     try {
       span.setAttribute('db.collection.name', settings.collection);
-      await ensureCollection(milvus, settings.collection);
+      return await connectWhenReady(
+        () => new MilvusClient(settings.milvus),
+        (client) => ensureCollection(client, settings.collection),
+        { address: settings.milvus.address, timeoutMs: settings.milvusStartupTimeoutMs, log },
+      );
     } catch (error) {
       span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: describeError(error) });
       throw error;
     } finally {
       span.end();
@@ -70,7 +75,7 @@ try {
   });
 } catch (error) {
   console.error(
-    `worker: cannot prepare collection "${settings.collection}" on Milvus at ${settings.milvus.address}: ${(error as Error).message}`,
+    `worker: cannot prepare collection "${settings.collection}" on Milvus at ${settings.milvus.address}: ${describeError(error)}`,
   );
   await close();
   process.exit(1);
@@ -103,7 +108,7 @@ if (!stopping) {
     const attempts = job?.opts.attempts ?? 1;
     const final = error.name === 'UnrecoverableError' || (job?.attemptsMade ?? attempts) >= attempts;
     log(
-      `job ${job?.id} failed (attempt ${job?.attemptsStarted}/${attempts}, ${final ? 'final' : 'will retry'}): ${error.message}`,
+      `job ${job?.id} failed (attempt ${job?.attemptsStarted}/${attempts}, ${final ? 'final' : 'will retry'}): ${describeError(error)}`,
     );
   });
   worker.on('error', logError);
@@ -118,7 +123,7 @@ async function close(): Promise<void> {
   // quit() waits for the pending replies; without Redis there are none to wait for.
   if (connection.status === 'ready') await connection.quit().catch(() => connection.disconnect());
   else connection.disconnect();
-  await milvus.closeConnection();
+  await milvus?.closeConnection();
   // Exports every span still queued (the drained jobs' too) within the preset's deadline.
   await shutdownTracing();
 }

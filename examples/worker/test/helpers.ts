@@ -193,3 +193,5 @@ export function descendsFrom(spans: Span[], span: Span, ancestorId: string): boo
 
 export const isError = (span: Span) => span.status.code === 2 || span.status.code === 'STATUS_CODE_ERROR';
 export const SPAN_KIND = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 } as const;
+
+export { type LateMilvus, lateMilvus } from '@milvus-otel/stack';

@@ -5,12 +5,13 @@ import { ConsistencyLevelEnum, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Document } from '../src/documents.ts';
+import { type Document, searchDocuments } from '../src/documents.ts';
 import { type IngestJobData, JOB_NAME, JOB_OPTIONS } from '../src/process-job.ts';
 import {
   App,
   appEnv,
   isError,
+  lateMilvus,
   SPAN_KIND,
   type Span,
   stackEnv,
@@ -23,6 +24,8 @@ import {
 const queueName = unique('ingest_sigterm');
 const collection = unique('docs_sigterm');
 const workerService = unique('worker_sigterm');
+const lateQueueName = unique('ingest_late');
+const lateCollection = unique('docs_late');
 let redis: Redis;
 let queue: Queue<IngestJobData>;
 let milvus: MilvusClient;
@@ -37,8 +40,12 @@ beforeAll(() => {
 afterAll(async () => {
   await queue?.obliterate({ force: true });
   await queue?.close();
+  const lateQueue = new Queue(lateQueueName, { connection: redis });
+  await lateQueue.obliterate({ force: true });
+  await lateQueue.close();
   await redis?.quit();
   await milvus?.dropCollection({ collection_name: collection });
+  await milvus?.dropCollection({ collection_name: lateCollection });
   await milvus?.closeConnection();
   await shutdown();
 });
@@ -57,27 +64,111 @@ describe('worker lifecycle', () => {
     const app = new App(
       'src/worker.ts',
       [],
-      appEnv({ BATCH_SIZE: '0', REDIS_URL: 'http://127.0.0.1:6379', DOCS_COLLECTION: 'no-dashes' }),
+      appEnv({
+        BATCH_SIZE: '0',
+        REDIS_URL: 'http://127.0.0.1:6379',
+        DOCS_COLLECTION: 'no-dashes',
+        MILVUS_STARTUP_TIMEOUT_MS: 'forever',
+      }),
     );
     const exit = await app.exited;
     expect(exit.code).toBe(1);
-    expect(app.stderr).toMatch(/Invalid worker settings \(3 problems\)/);
-    for (const key of ['BATCH_SIZE', 'REDIS_URL', 'DOCS_COLLECTION'])
+    expect(app.stderr).toMatch(/Invalid worker settings \(4 problems\)/);
+    for (const key of ['BATCH_SIZE', 'REDIS_URL', 'DOCS_COLLECTION', 'MILVUS_STARTUP_TIMEOUT_MS'])
       expect(app.stderr).toContain(`- ${key} is`);
     expect(app.stdout).not.toMatch(/health on/);
   });
 
-  it('exits 1 with a clear message when Milvus cannot be reached at start', async () => {
+  it('waits MILVUS_STARTUP_TIMEOUT_MS for a Milvus that refuses connections, then exits 1 with the cause and the fix', async () => {
     const app = new App(
       'src/worker.ts',
       [],
-      appEnv({ MILVUS_ADDRESS: `127.0.0.1:${await closedPort()}`, INGEST_QUEUE: unique('no_milvus') }),
+      appEnv({
+        MILVUS_ADDRESS: `127.0.0.1:${await closedPort()}`,
+        MILVUS_STARTUP_TIMEOUT_MS: '2000',
+        INGEST_QUEUE: unique('no_milvus'),
+      }),
     );
     expect((await app.exited).code).toBe(1);
-    expect(app.stderr).toMatch(
-      /worker: cannot prepare collection "docs" on Milvus at 127\.0\.0\.1:\d+: .*UNAVAILABLE/,
+    expect(app.stdout).toMatch(
+      /worker: waiting for Milvus at 127\.0\.0\.1:\d+: 14 UNAVAILABLE: .*\(0 s of 2 s\)/,
     );
+    expect(app.stderr).toMatch(
+      /worker: cannot prepare collection "docs" on Milvus at 127\.0\.0\.1:\d+: Milvus did not become ready within 2 s \(\d+ attempts\); the last failure: 14 UNAVAILABLE/,
+    );
+    expect(app.stderr).toContain('Fix: start Milvus, or point MILVUS_ADDRESS');
+    expect(`${app.stdout}${app.stderr}`).not.toMatch(/undefined/);
     expect(app.stderr).not.toMatch(/triggerUncaughtException|^\s+at /m);
+  });
+
+  it('exits 1 at once on a Milvus address that does not resolve, with the cause and the fix', async () => {
+    const started = Date.now();
+    const app = new App(
+      'src/worker.ts',
+      [],
+      appEnv({ MILVUS_ADDRESS: 'does-not-exist.invalid:19530', INGEST_QUEUE: unique('bad_host') }),
+    );
+    expect((await app.exited).code).toBe(1);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(app.stderr).toContain(
+      'worker: cannot prepare collection "docs" on Milvus at does-not-exist.invalid:19530: getaddrinfo ENOTFOUND does-not-exist.invalid (not retried',
+    );
+    expect(app.stderr).toContain('Fix: point MILVUS_ADDRESS at a host that resolves');
+    expect(`${app.stdout}${app.stderr}`).not.toMatch(/undefined|waiting for Milvus/);
+  });
+
+  it('waits for a Milvus that comes up after it (unhealthy meanwhile), then consumes jobs', async () => {
+    // Nothing listens at the worker's MILVUS_ADDRESS until the test opens it; then it leads to the stack's Milvus.
+    const late = await lateMilvus(stackEnv.MILVUS_ADDRESS as string);
+    const app = new App(
+      'src/worker.ts',
+      [],
+      appEnv({ MILVUS_ADDRESS: late.address, INGEST_QUEUE: lateQueueName, DOCS_COLLECTION: lateCollection }),
+    );
+    try {
+      const [, port] = await app.waitFor(/health on http:\/\/127\.0\.0\.1:(\d+)/);
+      await app.waitFor(
+        new RegExp(`worker: waiting for Milvus at ${late.address}: 14 UNAVAILABLE: .*ECONNREFUSED`),
+      );
+      const waiting = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(waiting.status).toBe(503);
+      expect(await waiting.json()).toEqual({
+        status: 'unavailable',
+        failing: expect.arrayContaining(['milvus']),
+      });
+
+      await new Promise((r) => setTimeout(r, 2000));
+      await late.open();
+      await app.waitFor(new RegExp(`worker: Milvus at ${late.address} is ready after \\d+ s`), 30_000);
+      await app.waitFor(/consuming queue/, 30_000);
+      const healthy = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(healthy.status).toBe(200);
+
+      const document = {
+        id: 'late-1',
+        title: 'Late start',
+        body: 'Milvus came up after the worker',
+        category: 'late',
+      };
+      const lateQueue = new Queue<IngestJobData>(lateQueueName, { connection: redis });
+      try {
+        const job = await lateQueue.add(JOB_NAME, { documents: [document], trace: {} }, JOB_OPTIONS);
+        expect(await (await waitForJob(lateQueue, job.id as string)).getState()).toBe('completed');
+      } finally {
+        await lateQueue.close();
+      }
+      // What the worker wrote is found by a search on the stack's Milvus.
+      let hits: { id: string }[] = [];
+      for (let i = 0; i < 40 && hits.length === 0; i++) {
+        hits = await searchDocuments(milvus, lateCollection, 'Milvus came up after the worker', { limit: 1 });
+        if (hits.length === 0) await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(hits[0]?.id).toBe('late-1');
+      expect(`${app.stdout}${app.stderr}`).not.toMatch(/undefined/);
+    } finally {
+      expect((await app.stop()).code).toBe(0);
+      await late.close();
+    }
   });
 
   it('answers /healthz with 503 naming Redis while Redis is unreachable, and still stops cleanly', async () => {
