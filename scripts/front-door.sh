@@ -2,30 +2,38 @@
 # The README's run command as a newcomer runs it, checked end to end:
 #   1. `./pnpm dev` in the background, in a process group of its own (as in a terminal), its output to a log;
 #   2. its banner ("everything is up") within FRONT_DOOR_WITHIN_S (default 900 s: a cold first start installs and
-#      builds the native stack); it must not exit before;
+#      builds the native stack); it must not exit before, and no example may have had to wait for Milvus (the stack
+#      said it was ready: a client's round trip worked);
 #   3. `./pnpm milvus-otel verify`: every example's traces complete (15 of 15 by default);
 #   4. Ctrl-C — SIGINT to dev's process group — and a clean exit (status 0) within 90 s, leaving no process behind.
-# Usage: bash scripts/front-door.sh [label]   (the log is .stack/front-door-<label>.log)
+# Usage: bash scripts/front-door.sh [label]   (dev's output goes to $TMPDIR/milvus-otel-front-door-<label>.log, not
+# into the checkout: a fresh clone must not get its .stack/ from this script)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 label="${1:-run}"
 within="${FRONT_DOOR_WITHIN_S:-900}"
-mkdir -p .stack
-log=".stack/front-door-$label.log"
+log="${TMPDIR:-/tmp}/milvus-otel-front-door-$label.log"
 began=$SECONDS
 say() { printf 'front door (%s, %ss): %s\n' "$label" "$((SECONDS - began))" "$*"; }
 fail() {
   say "FAILED: $*"
   echo "--- last lines of $log ---"
   tail -n 60 "$log" || true
-  [[ -n "${dev:-}" ]] && kill -KILL -- "-$dev" 2>/dev/null || true
+  if [[ -n "${dev:-}" ]] && kill -0 "$dev" 2>/dev/null; then
+    # Let dev stop what it started (examples, stack) before giving up on it.
+    kill -INT -- "-$dev" 2>/dev/null || true
+    for _ in $(seq 60); do kill -0 "$dev" 2>/dev/null || break; sleep 1; done
+    kill -KILL -- "-$dev" 2>/dev/null || true
+  fi
   exit 1
 }
 
-# Processes whose working directory is in this checkout, other than this script and its callers.
+# Processes whose working directory is in this checkout, other than this script, its callers and what else runs in
+# its session (a pipe it writes to); `./pnpm dev`, the examples and the stack's services have sessions of their own.
+own_session=$(($(ps -o sid= -p $$)))
 leftovers() {
-  local ancestors=" " p=$$
+  local ancestors=" " p=$BASHPID
   while [[ "$p" -gt 1 ]]; do
     ancestors+="$p "
     p=$(awk '{print $4}' "/proc/$p/stat" 2>/dev/null || echo 1)
@@ -33,6 +41,7 @@ leftovers() {
   for dir in /proc/[0-9]*; do
     local pid=${dir#/proc/}
     [[ "$ancestors" == *" $pid "* ]] && continue
+    [[ "$(awk '{print $6}' "$dir/stat" 2>/dev/null)" == "$own_session" ]] && continue
     local cwd
     cwd=$(readlink "$dir/cwd" 2>/dev/null) || continue
     if [[ "$cwd" == "$root" || "$cwd" == "$root/"* ]]; then
@@ -55,7 +64,12 @@ until grep -q 'everything is up' "$log"; do
   ((SECONDS - began < within)) || fail "no banner within ${within} s"
   sleep 2
 done
-say "banner: $(grep -o 'everything is up[^.]*' "$log" | head -n1)"
+say "banner: $(grep -o 'everything is up.*Try:' "$log" | head -n1)"
+# The stack calls Milvus ready only once a client's round trip works: the examples, started after that, must not have
+# had to wait for it (they would, if readiness were a guess).
+if grep -q 'waiting for Milvus at' "$log"; then
+  fail "an example waited for Milvus after the stack had said it was ready: $(grep -m1 'waiting for Milvus at' "$log")"
+fi
 
 say "./pnpm milvus-otel verify"
 verify_json="$(./pnpm --silent milvus-otel verify --json)" || {
