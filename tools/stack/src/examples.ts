@@ -225,7 +225,7 @@ async function stopGroup(r: Running, graceMs: number): Promise<void> {
 export interface DevTimings {
   /** The native parts installed on this run (a cold first start), if any were. */
   installMs?: number;
-  /** The stack, from the command's start to every service answering (installs included). */
+  /** The stack, from the command's start to every service answering (its installs included). */
   stackMs: number;
   /** The examples, from their start to every one healthy. */
   examplesMs: number;
@@ -244,8 +244,10 @@ export function devBanner(
   timings?: DevTimings,
 ): string {
   const jaeger = `http://127.0.0.1:${settings.ports.jaegerQuery.port}`;
+  // On a first start the native parts install in parallel with the stack's start and the examples' (the Lambda
+  // emulator): their time is a share of the whole, not of one phase.
   const took = timings
-    ? ` in ${secs(timings.stackMs + timings.examplesMs)} (stack ${secs(timings.stackMs)}${timings.installMs !== undefined ? `, of which installing its parts ${secs(timings.installMs)}` : ''}; examples ${secs(timings.examplesMs)})`
+    ? ` in ${secs(timings.stackMs + timings.examplesMs)} (${timings.installMs !== undefined ? `first start: installing the native parts took ${secs(timings.installMs)} of it; ` : ''}stack ${secs(timings.stackMs)}, examples ${secs(timings.examplesMs)})`
     : '';
   const lines = ['', `milvus-otel dev — everything is up${took}. Try:`];
   for (const app of apps) {
