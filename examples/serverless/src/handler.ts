@@ -11,13 +11,20 @@ import { trace } from '@opentelemetry/api';
 import { LoadState, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { LIMITS, MilvusError, searchDocuments, statusFailed } from './documents.ts';
-import { classifyError, connectWhenReady, describeError, NotReadyError } from './milvus-startup.ts';
+import {
+  classifyError,
+  connectWhenReady,
+  describeError,
+  NotReadyError,
+  OWN_CONNECTION,
+} from './milvus-startup.ts';
 import { loadSettings } from './settings.ts';
 
 /** Once per container (cold start), reused by every invocation the container serves. */
 const settings = loadSettings();
 
-const newClient = () => new MilvusClient({ ...settings.milvus, timeout: 10_000 });
+const newClient = () =>
+  new MilvusClient({ ...settings.milvus, timeout: 10_000, channelOptions: OWN_CONNECTION });
 // Created when the function loads, so it connects during the container's init, before the first invocation. The
 // first attempt below awaits its connection; until then a refused one must not count as an unhandled rejection.
 let initialClient: MilvusClient | undefined = newClient();

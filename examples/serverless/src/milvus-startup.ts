@@ -340,9 +340,17 @@ async function connected(client: MilvusClient): Promise<void> {
 }
 
 /**
+ * Channel options for the clients of `connectWhenReady`: each gets a connection of its own. grpc-js otherwise shares
+ * one connection between clients of the same address (its global subchannel pool), so a new client after a failed
+ * attempt inherited that connection's reconnect back-off and failed at once for seconds after Milvus was up.
+ */
+export const OWN_CONNECTION = { 'grpc.use_local_subchannel_pool': 1 } as const;
+
+/**
  * A client that is connected and `prepare`d (collection created, loaded…), retrying transient failures as
- * `retryTransient` does. Each attempt uses a new client from `create`: the SDK connects once, in its constructor, so a
- * client whose connect failed stays failed. A failed or abandoned attempt's client is closed.
+ * `retryTransient` does. Each attempt uses a new client from `create` (give it `channelOptions: OWN_CONNECTION`): the SDK
+ * connects once, in its constructor, so a client whose connect failed stays failed. A failed or abandoned attempt's
+ * client is closed.
  */
 export function connectWhenReady(
   create: () => MilvusClient,

@@ -93,7 +93,7 @@ describe('a cold start before Milvus is up', () => {
 
     await late.open();
     const second = await invoke(fn, search());
-    expect(second.statusCode, second.body).toBe(200);
+    expect(second.statusCode, `${second.body}\n${fn.output()}`).toBe(200);
     expect((JSON.parse(second.body) as { hits: { id: string }[] }).hits[0]?.id).toBe('l1');
     expect(fn.output()).not.toMatch(/undefined/);
   });
