@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { httpOk, tcpOpen, waitFor } from './health.ts';
+import { httpOk, tcpOpen, waitReady } from './health.ts';
 import { ensureLambdaRie } from './lambda.ts';
 import { log, StackError } from './log.ts';
 import { takenPorts } from './ports.ts';
@@ -179,8 +179,17 @@ export async function startExamples(
         const healthy = () => (r.app.health === 'http' ? httpOk(`${url}/healthz`) : tcpOpen(r.app.port.port));
         let why: string | undefined;
         try {
-          const ok = await waitFor(healthy, { timeoutMs, intervalMs: 500, abort: () => r.exit });
-          if (!ok) why = `no answer within ${timeoutMs / 1000} s`;
+          const notReady = await waitReady(
+            r.app.name,
+            async () => ((await healthy()) ? undefined : 'no answer'),
+            {
+              timeoutMs,
+              intervalMs: 500,
+              progressMs: Number.POSITIVE_INFINITY, // the example's own log, prefixed, says what it waits for
+              abort: () => r.exit,
+            },
+          );
+          if (notReady !== undefined) why = `no answer within ${timeoutMs / 1000} s`;
         } catch (error) {
           why = (error as Error).message;
         }

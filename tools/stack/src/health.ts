@@ -106,22 +106,3 @@ export async function waitReady(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
-
-/** Polls `check` until it is true or `timeoutMs` passes; `abort` ends the wait early with its reason. */
-export async function waitFor(
-  check: () => Promise<boolean>,
-  {
-    timeoutMs,
-    intervalMs = 250,
-    abort,
-  }: { timeoutMs: number; intervalMs?: number; abort?: () => string | undefined },
-): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const reason = abort?.();
-    if (reason) throw new Error(reason);
-    if (await check()) return true;
-    if (Date.now() >= deadline) return false;
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}

@@ -1,5 +1,5 @@
 export { type ExampleApp, exampleApps, exampleEnv, exampleUrls, startExamples } from './examples.ts';
-export { httpOk, redisPing, tcpOpen, waitFor } from './health.ts';
+export { httpOk, redisPing, tcpOpen, waitReady } from './health.ts';
 export {
   getTrace,
   isDescendant,
