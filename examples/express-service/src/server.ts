@@ -8,7 +8,7 @@ import { shutdown as shutdownTracing } from '@milvus-otel/node';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { createApp } from './app.ts';
 import { ensureCollection } from './documents.ts';
-import { connectWhenReady, describeError, OWN_CONNECTION } from './milvus-startup.ts';
+import { connectWhenReady, describeError, ownConnection } from './milvus-startup.ts';
 import { createIngestQueue } from './queue.ts';
 import { seedIfEmpty } from './seed.ts';
 import { loadSettings, type Settings } from './settings.ts';
@@ -34,7 +34,7 @@ let milvus: MilvusClient;
 try {
   milvus = await connectWhenReady(
     () =>
-      new MilvusClient({ ...settings.milvus, timeout: MILVUS_TIMEOUT_MS, channelOptions: OWN_CONNECTION }),
+      new MilvusClient({ ...settings.milvus, timeout: MILVUS_TIMEOUT_MS, channelOptions: ownConnection() }),
     async (client) => {
       await ensureCollection(client, settings.collection);
       const seeded = await seedIfEmpty(client, settings.collection);

@@ -16,7 +16,7 @@ import {
   connectWhenReady,
   describeError,
   NotReadyError,
-  OWN_CONNECTION,
+  ownConnection,
 } from './milvus-startup.ts';
 import { loadSettings } from './settings.ts';
 
@@ -24,7 +24,7 @@ import { loadSettings } from './settings.ts';
 const settings = loadSettings();
 
 const newClient = () =>
-  new MilvusClient({ ...settings.milvus, timeout: 10_000, channelOptions: OWN_CONNECTION });
+  new MilvusClient({ ...settings.milvus, timeout: 10_000, channelOptions: ownConnection() });
 // Created when the function loads, so it connects during the container's init, before the first invocation. The
 // first attempt below awaits its connection; until then a refused one must not count as an unhandled rejection.
 let initialClient: MilvusClient | undefined = newClient();

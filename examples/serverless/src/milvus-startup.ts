@@ -339,16 +339,24 @@ async function connected(client: MilvusClient): Promise<void> {
   if (response?.status) checkStatus('connect', response);
 }
 
+let connections = 0;
+
 /**
- * Channel options for the clients of `connectWhenReady`: each gets a connection of its own. grpc-js otherwise shares
- * one connection between clients of the same address (its global subchannel pool), so a new client after a failed
- * attempt inherited that connection's reconnect back-off and failed at once for seconds after Milvus was up.
+ * Channel options that give one client a connection of its own. grpc-js shares a connection between all clients of an
+ * address whose options are equal, so a retry's new client inherited the failed connection's reconnect back-off and
+ * failed at once for seconds after Milvus was up. The options differ per call (an option grpc-js ignores), yet are
+ * the same for the SDK's pooled channels of that one client: they keep sharing one connection, and so recover
+ * together. ('grpc.use_local_subchannel_pool' gave each pooled channel its own connection and back-off: after an
+ * outage some of the ten kept failing for seconds after the others were back.)
  */
-export const OWN_CONNECTION = { 'grpc.use_local_subchannel_pool': 1 } as const;
+export function ownConnection(): Record<string, number> {
+  connections += 1;
+  return { 'milvus_otel.connection': connections };
+}
 
 /**
  * A client that is connected and `prepare`d (collection created, loaded…), retrying transient failures as
- * `retryTransient` does. Each attempt uses a new client from `create` (give it `channelOptions: OWN_CONNECTION`): the SDK
+ * `retryTransient` does. Each attempt uses a new client from `create` (give it `channelOptions: ownConnection()`): the SDK
  * connects once, in its constructor, so a client whose connect failed stays failed. A failed or abandoned attempt's
  * client is closed.
  */

@@ -13,7 +13,7 @@ import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ensureCollection } from './documents.ts';
 import { type HealthServer, startHealthServer } from './health.ts';
-import { connectWhenReady, describeError, OWN_CONNECTION } from './milvus-startup.ts';
+import { connectWhenReady, describeError, ownConnection } from './milvus-startup.ts';
 import { type JobResult, processJob } from './process-job.ts';
 import { loadSettingsOrExit } from './settings.ts';
 
@@ -61,7 +61,7 @@ try {
     try {
       span.setAttribute('db.collection.name', settings.collection);
       return await connectWhenReady(
-        () => new MilvusClient({ ...settings.milvus, channelOptions: OWN_CONNECTION }),
+        () => new MilvusClient({ ...settings.milvus, channelOptions: ownConnection() }),
         (client) => ensureCollection(client, settings.collection),
         { address: settings.milvus.address, timeoutMs: settings.milvusStartupTimeoutMs, log },
       );
