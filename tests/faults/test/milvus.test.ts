@@ -85,7 +85,9 @@ describe(`Milvus down for ${DOWN_MS / 1000} s during ${RATE_PER_SECOND} req/s of
     // must be back, not only the one a sequential probe happens to use.
     afterRecovery = [];
     for (let round = 0; round < 3; round++) {
-      const batch = Array.from({ length: 10 }, (_, i) => timedFetch(searchUrl(`after${round}-${i}`), 'after', 0));
+      const batch = Array.from({ length: 10 }, (_, i) =>
+        timedFetch(searchUrl(`after${round}-${i}`), 'after', 0),
+      );
       afterRecovery.push(...(await Promise.all(batch)));
     }
 
