@@ -61,7 +61,7 @@ export function checkClient(s: ClientSettings, env: Readonly<Record<string, stri
   if (
     !grpc &&
     endpointKey === 'OTEL_EXPORTER_OTLP_ENDPOINT' &&
-    /\/v1\/traces\/?$/.test(env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '')
+    /\/v1\/traces\/?$/.test((env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '').replace(/[?#].*$/s, ''))
   ) {
     errors.push({
       key: 'OTEL_EXPORTER_OTLP_ENDPOINT',
@@ -117,7 +117,11 @@ export function checkServer(t: MilvusTraceConfig, version: string): Findings {
         fix: `set trace.otlp.endpoint: jaeger:${method === 'http' ? HTTP_PORT : GRPC_PORT}`,
       });
     } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint)) {
-      const bare = endpoint.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '');
+      // Milvus takes no credentials here: the fix shows host:port only.
+      const bare = endpoint
+        .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+        .replace(/^.*@/, '')
+        .replace(/[/?#].*$/s, '');
       errors.push({
         key: 'trace.otlp.endpoint',
         value: endpoint,

@@ -12,7 +12,7 @@ import {
   envSetting,
   isHttpUrl,
 } from './env.js';
-import { ConfigError, type ConfigWarning } from './errors.js';
+import { ConfigError, type ConfigWarning, maskWarning } from './errors.js';
 
 export const OTLP_PROTOCOLS = ['grpc', 'http/protobuf', 'http/json'] as const;
 export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
@@ -42,6 +42,17 @@ export type ExpressLayers = (typeof EXPRESS_LAYERS)[number];
 /** Which requires pass through the instrumentations' require hook (MILVUS_OTEL_REQUIRE_HOOK). */
 export const REQUIRE_HOOK_MODES = ['narrow', 'all'] as const;
 export type RequireHookMode = (typeof REQUIRE_HOOK_MODES)[number];
+/** What database client spans record of a statement's arguments (MILVUS_OTEL_DB_STATEMENTS). */
+export const DB_STATEMENT_MODES = ['command', 'full'] as const;
+export type DbStatementMode = (typeof DB_STATEMENT_MODES)[number];
+
+/**
+ * The longest span attribute value (in characters) when neither OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT nor
+ * OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT is set; the specification's default is no limit. 4096 keeps a SQL statement or a
+ * ten-frame stack trace whole, while a full export batch (OTEL_BSP_MAX_EXPORT_BATCH_SIZE, 512 spans) with one
+ * capped value per span stays at 2 MiB, under the 4 MiB a collector's gRPC receiver accepts per message by default.
+ */
+export const DEFAULT_ATTRIBUTE_VALUE_LENGTH_LIMIT = 4096;
 
 /** Health-check paths whose inbound HTTP requests create no span by default (MILVUS_OTEL_IGNORE_PATHS). */
 export const DEFAULT_IGNORE_PATHS = ['/healthz', '/health', '/livez', '/readyz'] as const;
@@ -110,11 +121,27 @@ const list = <const T extends readonly string[]>(values: T, fallback: T[number][
       return [...new Set(items)] as T[number][];
     });
 
-/** `host:port`, or an http(s) URL, as the Milvus Node SDK accepts for `address`. */
+/** `host:port` (port 1-65535), or an http(s) URL, as the Milvus Node SDK accepts for `address`. */
 const milvusAddress = z
   .string()
   .optional()
-  .refine((v) => v === undefined || /^[^\s:/]+:\d{1,5}$/.test(v) || isHttpUrl(v), 'bad address');
+  .refine((v) => v === undefined || isHostPort(v) || isHttpUrl(v), 'bad address');
+
+function isHostPort(value: string): boolean {
+  const port = /^[^\s:/]+:(\d{1,5})$/.exec(value)?.[1];
+  return port !== undefined && Number(port) >= 1 && Number(port) <= 65_535;
+}
+
+/**
+ * The URL of one signal under a base endpoint: `path` goes on the base URL's path, its query string and fragment
+ * stay after it as written (`http://c:4318?token=x` → `http://c:4318/v1/traces?token=x`).
+ */
+function signalUrl(base: string, path: string): string {
+  const at = base.search(/[?#]/);
+  const head = at < 0 ? base : base.slice(0, at);
+  const tail = at < 0 ? '' : base.slice(at);
+  return `${head.replace(/\/+$/, '')}/${path}${tail}`;
+}
 
 /** Every variable the client side reads, with the defaults of the OpenTelemetry specification. */
 export const CLIENT_ENV = {
@@ -219,6 +246,16 @@ export const CLIENT_ENV = {
     'a batch size (a whole number > 0, at most OTEL_BSP_MAX_QUEUE_SIZE)',
     'set OTEL_BSP_MAX_EXPORT_BATCH_SIZE=512',
   ),
+  OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: envSetting(
+    envInt(undefined, { min: 1 }),
+    'a length in characters (a whole number > 0)',
+    `set OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT=${DEFAULT_ATTRIBUTE_VALUE_LENGTH_LIMIT}, or unset it to use OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT`,
+  ),
+  OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: envSetting(
+    envInt(undefined, { min: 1 }),
+    'a length in characters (a whole number > 0)',
+    `set OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT=${DEFAULT_ATTRIBUTE_VALUE_LENGTH_LIMIT}, or unset it for the default (${DEFAULT_ATTRIBUTE_VALUE_LENGTH_LIMIT})`,
+  ),
   MILVUS_OTEL_ESM_HOOK: envSetting(
     envEnum(ESM_HOOK_MODES, 'auto'),
     `one of ${ESM_HOOK_MODES.join(', ')} (auto: only when the app's entry point is an ES module)`,
@@ -244,9 +281,14 @@ export const CLIENT_ENV = {
     'a comma-separated list of query parameter names (no =, &, #, ? or spaces), or none',
     'write it like MILVUS_OTEL_KEEP_QUERY_PARAMS=limit,page (values of other parameters stay redacted), or set it to none',
   ),
+  MILVUS_OTEL_DB_STATEMENTS: envSetting(
+    envEnum(DB_STATEMENT_MODES, 'command'),
+    `one of ${DB_STATEMENT_MODES.join(', ')} (command: the command and how many keys and arguments it had; full: the arguments too)`,
+    'set MILVUS_OTEL_DB_STATEMENTS=full to record statement arguments in database spans, or unset it',
+  ),
   MILVUS_ADDRESS: envSetting(
     milvusAddress,
-    'host:port of the Milvus server (or an http(s):// URL)',
+    'host:port of the Milvus server, port 1-65535 (or an http(s):// URL)',
     'set MILVUS_ADDRESS=localhost:19530',
   ),
   MILVUS_TOKEN: envSetting(
@@ -339,6 +381,17 @@ export interface ClientSettings {
    * none: every value redacted).
    */
   readonly keepQueryParams: readonly string[];
+  /**
+   * What database client spans record of a statement (MILVUS_OTEL_DB_STATEMENTS): `command` (default) — for Redis the
+   * command and how many keys and arguments it had (`evalsha [9 keys, 7 args]`), no key or value; SQL and MongoDB
+   * statements with their values masked or left out; `full` — the arguments and values too.
+   */
+  readonly dbStatements: DbStatementMode;
+  /**
+   * The longest span attribute value, in characters; longer values are cut (OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT,
+   * else OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT, else DEFAULT_ATTRIBUTE_VALUE_LENGTH_LIMIT).
+   */
+  readonly attributeValueLengthLimit: number;
   readonly batch: {
     readonly scheduleDelayMs: number;
     readonly exportTimeoutMs: number;
@@ -383,8 +436,8 @@ function samplerConfig(name: SamplerName, arg: string | undefined): SamplerConfi
       parts[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
     }
     const unknown = Object.keys(parts).filter((k) => !(k in defaults));
-    if (unknown.length > 0)
-      return `only endpoint, pollingIntervalMs and initialSamplingRate (not ${unknown.join(', ')})`;
+    // The unknown keys are not named: a comma in the endpoint's password would make part of it one.
+    if (unknown.length > 0) return 'only the keys endpoint, pollingIntervalMs and initialSamplingRate';
     const endpoint = parts.endpoint ?? defaults.endpoint;
     const pollingIntervalMs =
       parts.pollingIntervalMs === undefined ? defaults.pollingIntervalMs : Number(parts.pollingIntervalMs);
@@ -445,8 +498,7 @@ export function parseClientEnv(env: EnvSource = process.env): ParseResult<Client
   const protocol = v.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? v.OTEL_EXPORTER_OTLP_PROTOCOL;
   const base = v.OTEL_EXPORTER_OTLP_ENDPOINT ?? `http://localhost:${DEFAULT_OTLP_PORT[protocol]}`;
   const url =
-    v.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
-    (protocol === 'grpc' ? base : `${base.replace(/\/+$/, '')}/v1/traces`);
+    v.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (protocol === 'grpc' ? base : signalUrl(base, 'v1/traces'));
 
   const settings: ClientSettings = {
     disabled: v.OTEL_SDK_DISABLED,
@@ -468,6 +520,11 @@ export function parseClientEnv(env: EnvSource = process.env): ParseResult<Client
     expressLayers: v.MILVUS_OTEL_EXPRESS_LAYERS,
     requireHook: v.MILVUS_OTEL_REQUIRE_HOOK,
     keepQueryParams: v.MILVUS_OTEL_KEEP_QUERY_PARAMS,
+    dbStatements: v.MILVUS_OTEL_DB_STATEMENTS,
+    attributeValueLengthLimit:
+      v.OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT ??
+      v.OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT ??
+      DEFAULT_ATTRIBUTE_VALUE_LENGTH_LIMIT,
     batch: {
       scheduleDelayMs: v.OTEL_BSP_SCHEDULE_DELAY,
       exportTimeoutMs: v.OTEL_BSP_EXPORT_TIMEOUT,
@@ -490,7 +547,7 @@ export function parseClientEnv(env: EnvSource = process.env): ParseResult<Client
   const findings = schemaProblems ? { errors: [], warnings: [] } : checkClient(settings, env);
   issues.push(...findings.errors);
   if (issues.length > 0) throw new ConfigError('tracing settings', issues);
-  return { data: settings, warnings: findings.warnings };
+  return { data: settings, warnings: findings.warnings.map(maskWarning) };
 }
 
 export type SafeParseResult<T> =

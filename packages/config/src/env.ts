@@ -125,7 +125,7 @@ export const envKeyValueList = () =>
       return out;
     });
 
-/** An http(s) URL; scheme required. */
+/** An http(s) URL; scheme required, port (when given) 1-65535. */
 export const envHttpUrl = () =>
   z
     .string()
@@ -135,7 +135,8 @@ export const envHttpUrl = () =>
 export function isHttpUrl(value: string): boolean {
   try {
     const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+    // Port 0 parses, but nothing can be reached there.
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && url.port !== '0';
   } catch {
     return false;
   }

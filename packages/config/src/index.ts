@@ -3,6 +3,9 @@ export { checkEndToEnd } from './checks.js';
 export {
   CLIENT_ENV,
   type ClientSettings,
+  DB_STATEMENT_MODES,
+  type DbStatementMode,
+  DEFAULT_ATTRIBUTE_VALUE_LENGTH_LIMIT,
   DEFAULT_IGNORE_PATHS,
   DEFAULT_OTLP_PORT,
   type EsmHookMode,

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { checkServer } from './checks.js';
-import { ConfigError, type ConfigIssue, type ConfigWarning } from './errors.js';
+import { ConfigError, type ConfigIssue, type ConfigWarning, maskWarning } from './errors.js';
 import { atLeast, LATEST_MILVUS_VERSION, normalizeMilvusVersion } from './version.js';
 
 export const MILVUS_EXPORTERS = ['otlp', 'jaeger', 'stdout', 'noop'] as const;
@@ -74,8 +74,12 @@ export interface ServerParseOptions {
 
 function describeExpected(path: readonly PropertyKey[], issue: z.core.$ZodIssue): string {
   const key = path.join('.');
-  if (issue.code === 'unrecognized_keys')
-    return `only known keys (${issue.keys.join(', ')} is not a trace setting)`;
+  if (issue.code === 'unrecognized_keys') {
+    // Some of them, should a file hold thousands.
+    const keys =
+      issue.keys.length > 20 ? [...issue.keys.slice(0, 20), `${issue.keys.length - 20} more`] : issue.keys;
+    return `only known keys (${keys.join(', ')} is not a trace setting)`;
+  }
   if (key === 'exporter') return `one of ${MILVUS_EXPORTERS.join(', ')}`;
   if (key === 'sampleFraction') return 'a number from 0 to 1';
   if (key === 'otlp.method') return 'grpc or http';
@@ -88,7 +92,12 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): string | undefin
   let at: unknown = input;
   for (const p of path)
     at = at && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[p] : undefined;
-  return at === undefined ? undefined : typeof at === 'string' ? at : JSON.stringify(at);
+  if (at === undefined || typeof at === 'string') return at;
+  try {
+    return JSON.stringify(at);
+  } catch {
+    return String(at); // a value that contains itself (a YAML alias inside its own anchor)
+  }
 }
 
 /**
@@ -153,5 +162,5 @@ export function parseMilvusTrace(
   const findings = checkServer(data, version);
   issues.push(...findings.errors);
   if (issues.length > 0) throw new ConfigError(`Milvus ${version} trace settings`, issues);
-  return { data, warnings: findings.warnings };
+  return { data, warnings: findings.warnings.map(maskWarning) };
 }

@@ -183,7 +183,7 @@ describe('parseClientEnv errors', () => {
         '    Fix: set OTEL_EXPORTER_OTLP_PROTOCOL=grpc (collector port 4317) or http/protobuf (port 4318)',
         '  - OTEL_BSP_MAX_QUEUE_SIZE is "-5": expected a queue size (a whole number > 0).',
         '    Fix: set OTEL_BSP_MAX_QUEUE_SIZE=2048',
-        '  - MILVUS_ADDRESS is "milvus": expected host:port of the Milvus server (or an http(s):// URL).',
+        '  - MILVUS_ADDRESS is "milvus": expected host:port of the Milvus server, port 1-65535 (or an http(s):// URL).',
         '    Fix: set MILVUS_ADDRESS=localhost:19530',
       ].join('\n'),
     );
@@ -383,7 +383,7 @@ describe('parseClientEnv errors', () => {
     ],
     [
       'rate=1',
-      'only endpoint, pollingIntervalMs and initialSamplingRate (not rate) for OTEL_TRACES_SAMPLER=jaeger_remote',
+      'only the keys endpoint, pollingIntervalMs and initialSamplingRate for OTEL_TRACES_SAMPLER=jaeger_remote',
       'jaeger_remote',
     ],
   ])('rejects OTEL_TRACES_SAMPLER_ARG=%s', (arg, expected, sampler) => {

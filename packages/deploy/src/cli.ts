@@ -1,14 +1,12 @@
 #!/usr/bin/env node
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { ConfigError } from '@milvus-otel/config';
+import { ConfigError, maskValue, normalizeMilvusVersion } from '@milvus-otel/config';
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
-import { parse } from 'yaml';
 import { doctor, doctorDefaults } from './doctor.js';
+import { InputError, readInputFile, readYamlFile, writeOutputFiles } from './input.js';
 import { LOCAL_STACK } from './local-stack.js';
 import { render, TARGET_NAMES, TARGETS, type TargetName } from './render.js';
-import { DeployConfigError, type DeployConfigInput, resolveDeployConfig } from './settings.js';
-import { JaegerError, waitForTrace } from './trace/jaeger.js';
+import { DeployConfigError, resolveDeployConfig } from './settings.js';
+import { JaegerError, traceIdProblem, waitForTrace } from './trace/jaeger.js';
 import { renderWaterfall, useColor } from './trace/waterfall.js';
 import { validateText } from './validate.js';
 import {
@@ -25,43 +23,72 @@ const program = new Command('milvus-otel')
   )
   .showHelpAfterError();
 
+/** The command being run, for error messages (`milvus-otel render: …`). */
+let commandName = '';
+program.hook('preAction', (_program, command) => {
+  commandName = command.name();
+});
+
+/** `--milvus-version`: a release as users write it (`2.5.11`, `v2.5.11`, `2.5`, `2.5.11-gpu`), normalised. */
+function milvusVersionArg(value: string): string {
+  const version = /^v?\d+(\.\d+){0,2}(-[0-9a-z.-]+)?$/i.test(value)
+    ? normalizeMilvusVersion(value)
+    : undefined;
+  if (!version) {
+    throw new InvalidArgumentError(
+      'Expected a Milvus release such as 2.5.11 (also written v2.5.11, or 2.5 for 2.5.0).',
+    );
+  }
+  return version;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 program
   .command('render')
   .description('render the files of a target from one validated config')
   .addArgument(new Argument('<target>', 'what to render').choices(['all', ...TARGET_NAMES]))
   .option('-o, --out <dir>', 'write the files under this folder (default: print them)')
   .option('-c, --config <file>', 'deploy config (YAML or JSON)')
-  .option(
-    '--milvus-version <version>',
-    'Milvus server release the files are for (validates the trace section for it)',
+  .addOption(
+    new Option(
+      '--milvus-version <version>',
+      'Milvus server release the files are for (validates the trace section for it)',
+    ).argParser(milvusVersionArg),
   )
-  .option('--local-stack', "this repository's local stack config (what docker/ is rendered from)")
-  .option('--json', 'print [{ path, content }] as JSON')
+  .addOption(
+    new Option(
+      '--local-stack',
+      "this repository's local stack config (what docker/ is rendered from)",
+    ).conflicts('config'),
+  )
+  .addOption(new Option('--json', 'print [{ path, content }] as JSON').conflicts('out'))
   .addHelpText(
     'after',
     `\nTargets:\n${TARGET_NAMES.map((t) => `  ${t.padEnd(16)} ${TARGETS[t].description}`).join('\n')}`,
   )
   .action(
-    (
+    async (
       target: TargetName | 'all',
       opts: { out?: string; config?: string; milvusVersion?: string; localStack?: boolean; json?: boolean },
     ) => {
-      const input: DeployConfigInput = opts.localStack
+      // An empty config file means every default.
+      const loaded: unknown = opts.localStack
         ? structuredClone(LOCAL_STACK)
         : opts.config
-          ? (parse(readFileSync(opts.config, 'utf8')) as DeployConfigInput)
+          ? ((await readYamlFile(opts.config)) ?? {})
           : {};
-      if (opts.milvusVersion) input.milvus = { ...input.milvus, version: opts.milvusVersion };
+      // The flag wins over milvus.version; a config that is no object is left for the validation to name.
+      const input =
+        opts.milvusVersion && isRecord(loaded) && (loaded.milvus === undefined || isRecord(loaded.milvus))
+          ? { ...loaded, milvus: { ...loaded.milvus, version: opts.milvusVersion } }
+          : loaded;
       const files = render(target, resolveDeployConfig(input));
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(files, null, 2)}\n`);
       } else if (opts.out) {
-        for (const file of files) {
-          const path = join(resolve(opts.out), file.path);
-          mkdirSync(dirname(path), { recursive: true });
-          writeFileSync(path, file.content);
-          process.stderr.write(`wrote ${path}\n`);
-        }
+        await writeOutputFiles(opts.out, files, (path) => process.stderr.write(`wrote ${path}\n`));
       } else {
         for (const file of files) process.stdout.write(`# ==> ${file.path} <==\n${file.content}\n`);
       }
@@ -74,13 +101,15 @@ program
     'check the Milvus trace settings in your milvus.yaml / user.yaml, Helm values or Milvus CR, and print the fixes',
   )
   .argument('<file>', 'the file to check')
-  .option(
-    '--milvus-version <version>',
-    'the Milvus release the file is for (default: the image tag in the file, else the newest)',
+  .addOption(
+    new Option(
+      '--milvus-version <version>',
+      'the Milvus release the file is for (default: the image tag in the file, else the newest)',
+    ).argParser(milvusVersionArg),
   )
   .option('--json', 'machine-readable report')
-  .action((file: string, opts: { milvusVersion?: string; json?: boolean }) => {
-    const report = validateText(file, readFileSync(file, 'utf8'), opts.milvusVersion);
+  .action(async (file: string, opts: { milvusVersion?: string; json?: boolean }) => {
+    const report = validateText(file, await readInputFile(file), opts.milvusVersion);
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     } else {
@@ -191,7 +220,7 @@ program
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(result, (k, v) => (k === 'sample' ? undefined : v), 2)}\n`);
       } else if (result.error) {
-        process.stderr.write(`✗ ${result.error}\n`);
+        process.stderr.write(`✗ ${maskValue('error', result.error)}\n`);
       } else {
         const color = useColor();
         for (const r of result.examples) {
@@ -217,7 +246,13 @@ program
 program
   .command('trace')
   .description('print a trace from Jaeger as a waterfall: the span tree on a time axis, services, errors')
-  .argument('<trace-id>', 'the trace id (hex)')
+  .addArgument(
+    new Argument('<trace-id>', 'the trace id (32 hex digits)').argParser((value) => {
+      const problem = traceIdProblem(value);
+      if (problem) throw new InvalidArgumentError(`${problem}.`);
+      return value;
+    }),
+  )
   .addOption(new Option('--jaeger-url <url>', 'Jaeger query base URL').env('JAEGER_QUERY_URL'))
   .addOption(
     new Option('--timeout <ms>', 'how long to wait for the trace to arrive and settle')
@@ -229,7 +264,9 @@ program
     const jaegerUrl = (opts.jaegerUrl ?? verifyDefaults().jaegerUrl).replace(/\/+$/, '');
     const trace = await waitForTrace(jaegerUrl, traceId, { timeoutMs: opts.timeout, settleMs: 0 });
     if (!trace) {
-      process.stderr.write(`trace ${traceId} is not in Jaeger at ${jaegerUrl} (waited ${opts.timeout} ms)\n`);
+      process.stderr.write(
+        `trace ${traceId} is not in Jaeger at ${maskValue('url', jaegerUrl)} (waited ${opts.timeout} ms)\n`,
+      );
       process.exitCode = 1;
       return;
     }
@@ -237,12 +274,31 @@ program
     else process.stdout.write(renderWaterfall(trace, { width: waterfallWidth(), color: useColor() }));
   });
 
+// `milvus-otel render all | head` closes stdout early: that is no error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 try {
   await program.parseAsync();
 } catch (error) {
-  if (error instanceof ConfigError || error instanceof DeployConfigError || error instanceof JaegerError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
+  const prefix = `milvus-otel${commandName ? ` ${commandName}` : ''}:`;
+  let text: string;
+  // Errors about the user's input or setup: the message says what and how to fix it, a stack trace would not help.
+  if (error instanceof InputError) {
+    text = `${error.message}\n  fix: ${error.fix}`;
+  } else if (
+    error instanceof ConfigError ||
+    error instanceof DeployConfigError ||
+    error instanceof JaegerError
+  ) {
+    text = error.message;
+  } else {
+    // Anything else is a fault of this program: the stack trace is what a report of it needs.
+    text = `unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
   }
-  throw error;
+  // Messages may echo URLs the user gave (--jaeger-url, a config's URLs): no credentials on the terminal.
+  process.stderr.write(`${prefix} ${maskValue('message', text)}\n`);
+  process.exit(1);
 }

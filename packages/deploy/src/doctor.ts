@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { maskValue } from '@milvus-otel/config';
 
 export interface DoctorOptions {
   /** Milvus gRPC address, host:port. */
@@ -35,7 +36,11 @@ export function doctorDefaults(
   };
 }
 
+const isPort = (port: number) => Number.isInteger(port) && port >= 1 && port <= 65_535;
+
 function tcp(host: string, port: number, timeoutMs = 2000): Promise<boolean> {
+  // connect() throws on a port out of range: the check fails, and its detail says why.
+  if (!isPort(port)) return Promise.resolve(false);
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     const done = (ok: boolean) => {
@@ -58,7 +63,10 @@ async function get(url: string): Promise<{ status: number; body: string } | Erro
 }
 
 function hostPort(address: string, fallbackPort: number): { host: string; port: number } {
-  const bare = address.replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '');
+  const bare = address
+    .replace(/^[a-z]+:\/\//, '')
+    .replace(/^.*@/, '')
+    .replace(/\/.*$/, '');
   const [host = '127.0.0.1', port] = bare.split(':');
   return { host, port: port ? Number(port) : fallbackPort };
 }
@@ -89,7 +97,9 @@ export async function doctor(options: DoctorOptions): Promise<Check[]> {
   checks.push({
     name: 'Milvus gRPC port',
     ok: grpcOpen,
-    detail: `${milvus.host}:${milvus.port} ${grpcOpen ? 'accepts connections' : 'refuses connections'}`,
+    detail: isPort(milvus.port)
+      ? `${milvus.host}:${milvus.port} ${grpcOpen ? 'accepts connections' : 'refuses connections'}`
+      : `${options.milvusAddress} is not host:port with a port from 1 to 65535`,
     ...(grpcOpen ? {} : { fix: 'check MILVUS_ADDRESS and that the server listens there' }),
   });
   const jaegerUp = !(services instanceof Error) && services.status === 200;
@@ -105,7 +115,9 @@ export async function doctor(options: DoctorOptions): Promise<Check[]> {
   checks.push({
     name: 'OTLP receiver',
     ok: otlpOpen,
-    detail: `${otlp.host}:${otlp.port} ${otlpOpen ? 'accepts connections' : 'refuses connections'}`,
+    detail: isPort(otlp.port)
+      ? `${otlp.host}:${otlp.port} ${otlpOpen ? 'accepts connections' : 'refuses connections'}`
+      : `${options.otlpEndpoint} is not a URL with a port from 1 to 65535`,
     ...(otlpOpen
       ? {}
       : {
@@ -133,5 +145,6 @@ export async function doctor(options: DoctorOptions): Promise<Check[]> {
           fix: 'send one traced request, then check the server trace section (milvus-otel validate <milvus.yaml>): exporter otlp, the collector endpoint, secure: false for a plain-text collector',
         }),
   });
-  return checks;
+  // The details echo the URLs given: their credentials and query values stay out of the report.
+  return checks.map((c) => ({ ...c, detail: maskValue('detail', c.detail) ?? c.detail }));
 }

@@ -94,12 +94,27 @@ export class DeployConfigError extends Error {
   override name = 'DeployConfigError';
 }
 
+const MAX_LISTED = 20;
+const listSome = (items: readonly string[]) =>
+  items.length > MAX_LISTED
+    ? `${items.slice(0, MAX_LISTED).join(', ')} and ${items.length - MAX_LISTED} more`
+    : items.join(', ');
+
 /** Validates the input (with @milvus-otel/config for the Milvus and Jaeger parts) and fills every default. */
 export function resolveDeployConfig(input: unknown = {}): DeployConfig {
   const result = deployConfigSchema.safeParse(input);
   if (!result.success) {
-    const lines = result.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new DeployConfigError(`Invalid deploy config (${lines.length}):\n${lines.join('\n')}`);
+    const issues = result.error.issues;
+    // A large broken file must still give a message one can read: some of the keys, some of the problems.
+    const lines = issues.slice(0, MAX_LISTED).map((i) => {
+      const message =
+        i.code === 'unrecognized_keys'
+          ? `unknown key${i.keys.length === 1 ? '' : 's'} ${listSome(i.keys.map((k) => JSON.stringify(k)))}`
+          : i.message;
+      return `  - ${i.path.join('.') || '(root)'}: ${message}`;
+    });
+    if (issues.length > MAX_LISTED) lines.push(`  … and ${issues.length - MAX_LISTED} more`);
+    throw new DeployConfigError(`Invalid deploy config (${issues.length}):\n${lines.join('\n')}`);
   }
   const c = result.data;
   const version = normalizeMilvusVersion(c.milvus.version);

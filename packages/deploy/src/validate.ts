@@ -6,7 +6,7 @@ import {
   normalizeMilvusVersion,
   parseMilvusTrace,
 } from '@milvus-otel/config';
-import { parseAllDocuments } from 'yaml';
+import { parseYamlDocuments, YamlError } from './input.js';
 
 export type FileKind = 'milvus.yaml' | 'helm values' | 'Milvus CR';
 
@@ -31,26 +31,28 @@ interface Found {
 function findTrace(doc: Record<string, unknown>): Found | undefined {
   if (doc.kind === 'Milvus' && String(doc.apiVersion ?? '').startsWith('milvus.io/')) {
     const spec = (doc.spec ?? {}) as { config?: { trace?: unknown }; components?: { image?: string } };
+    const image = spec.components?.image;
     return {
       kind: 'Milvus CR',
       trace: spec.config?.trace,
       where: 'spec.config.trace',
-      version: spec.components?.image?.split(':')[1],
+      version: typeof image === 'string' ? image.split(':')[1] : undefined,
     };
   }
   const extra = (doc.extraConfigFiles ?? undefined) as Record<string, unknown> | undefined;
   if (extra && typeof extra === 'object') {
     const userYaml = extra['user.yaml'];
+    // The embedded file gets the same limits as the outer one (an alias bomb may hide in it too).
     const parsed =
       typeof userYaml === 'string'
-        ? (parseAllDocuments(userYaml)[0]?.toJS() as { trace?: unknown } | null)
+        ? (parseYamlDocuments(userYaml, 'extraConfigFiles.user.yaml')[0] as { trace?: unknown } | null)
         : undefined;
     const image = (doc.image as { all?: { tag?: string } } | undefined)?.all?.tag;
     return {
       kind: 'helm values',
-      trace: parsed?.trace,
+      trace: parsed && typeof parsed === 'object' ? parsed.trace : undefined,
       where: 'extraConfigFiles.user.yaml › trace',
-      version: image,
+      version: typeof image === 'string' ? image : undefined,
     };
   }
   if ('trace' in doc) return { kind: 'milvus.yaml', trace: doc.trace, where: 'trace' };
@@ -60,20 +62,43 @@ function findTrace(doc: Record<string, unknown>): Found | undefined {
 /**
  * Checks the Milvus trace settings in a user's existing file and reports every problem with its fix.
  * `milvusVersion` wins over a version found in the file (image tag); the newest known release is the fallback.
+ * Text that is no valid YAML, or whose aliases expand too far, is a problem of the report, as is a
+ * `milvusVersion` that is no version.
  */
 export function validateText(file: string, text: string, milvusVersion?: string): ValidationReport {
-  const docs = parseAllDocuments(text);
-  const yamlErrors = docs.flatMap((d) => d.errors);
-  if (yamlErrors.length > 0) {
-    return report(file, undefined, milvusVersion ?? LATEST_MILVUS_VERSION, [
-      { key: file, expected: 'valid YAML', fix: yamlErrors.map((e) => e.message).join('; ') },
+  if (milvusVersion !== undefined && normalizeMilvusVersion(milvusVersion) === undefined) {
+    return report(file, undefined, milvusVersion, [
+      {
+        key: 'milvusVersion',
+        value: milvusVersion,
+        expected: 'a Milvus version such as 2.5.11',
+        fix: 'pass the release of the Milvus server the file is for',
+      },
     ]);
   }
-  for (const doc of docs) {
-    const value = doc.toJS() as unknown;
-    if (!value || typeof value !== 'object') continue;
-    const found = findTrace(value as Record<string, unknown>);
+  const fallback = normalizeMilvusVersion(milvusVersion ?? LATEST_MILVUS_VERSION) ?? LATEST_MILVUS_VERSION;
+  let docs: unknown[];
+  try {
+    docs = parseYamlDocuments(text, file);
+  } catch (error) {
+    if (!(error instanceof YamlError)) throw error;
+    return report(file, undefined, fallback, [
+      { key: file, expected: 'valid YAML', fix: `${error.problem}; ${error.fix}` },
+    ]);
+  }
+  for (const value of docs) {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) continue;
+    let found: Found | undefined;
+    try {
+      found = findTrace(value as Record<string, unknown>);
+    } catch (error) {
+      if (!(error instanceof YamlError)) throw error;
+      return report(file, 'helm values', fallback, [
+        { key: 'extraConfigFiles.user.yaml', expected: 'valid YAML', fix: `${error.problem}; ${error.fix}` },
+      ]);
+    }
     if (!found) continue;
+    // A version in the file that is no version (an image tag such as `latest`) falls back to the newest release.
     const version =
       normalizeMilvusVersion(milvusVersion ?? found.version ?? LATEST_MILVUS_VERSION) ??
       LATEST_MILVUS_VERSION;
@@ -94,7 +119,7 @@ export function validateText(file: string, text: string, milvusVersion?: string)
       throw error;
     }
   }
-  return report(file, undefined, milvusVersion ?? LATEST_MILVUS_VERSION, [
+  return report(file, undefined, fallback, [
     {
       key: file,
       expected:

@@ -79,3 +79,75 @@ spec:
     expect(validateText('bad.yaml', 'trace: [\n').issues[0]?.expected).toBe('valid YAML');
   });
 });
+
+describe('validateText: input that must not throw', () => {
+  const bomb = (levels: number) =>
+    `a: &a [x, x, x, x, x, x, x, x, x]\n${Array.from({ length: levels }, (_, i) => {
+      const [name, prev] = [`l${i + 1}`, i === 0 ? 'a' : `l${i}`];
+      return `${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`;
+    }).join('\n')}\ntrace: *l${levels}\n`;
+
+  it('a "billion laughs" file is reported as a problem, not thrown', () => {
+    const report = validateText('bomb.yaml', bomb(8));
+    expect(report).toMatchObject({ ok: false, kind: undefined });
+    expect(report.issues).toEqual([
+      {
+        key: 'bomb.yaml',
+        expected: 'valid YAML',
+        fix: 'its YAML aliases expand too far (more than 100 copies: a "billion laughs" file?); write the repeated values out instead of nesting aliases',
+      },
+    ]);
+  });
+
+  it('a few aliases, as people write them, are fine', () => {
+    const anchors =
+      'defaults: &otlp { endpoint: "jaeger:4317", secure: false }\ntrace:\n  exporter: otlp\n  otlp: *otlp\n';
+    expect(validateText('user.yaml', anchors)).toMatchObject({ ok: true, kind: 'milvus.yaml' });
+  });
+
+  it('a bomb or broken YAML inside the user.yaml of Helm values is reported under that key', () => {
+    const indent = (text: string) =>
+      text
+        .split('\n')
+        .map((l) => `    ${l}`)
+        .join('\n');
+    for (const inner of [bomb(8), 'trace: [\n']) {
+      const report = validateText('values.yaml', `extraConfigFiles:\n  user.yaml: |\n${indent(inner)}\n`);
+      expect(report.ok).toBe(false);
+      expect(report.issues.map((i) => [i.key, i.expected])).toEqual([
+        ['extraConfigFiles.user.yaml', 'valid YAML'],
+      ]);
+    }
+  });
+
+  it('names line and column of a syntax error', () => {
+    expect(validateText('bad.yaml', 'trace:\n  exporter: [otlp\n').issues[0]?.fix).toMatch(
+      /^line \d+, column \d+: .+; correct the YAML there$/,
+    );
+  });
+
+  it('a value that contains itself (an alias inside its own anchor) is an issue of its key', () => {
+    const report = validateText('loop.yaml', 'trace: &t { exporter: *t }\n');
+    expect(report.ok).toBe(false);
+    expect(report.issues.map((i) => i.key)).toEqual(['trace.exporter']);
+  });
+
+  it('an explicit Milvus version that is no version is a problem, not a silent fallback', () => {
+    const report = validateText('user.yaml', 'trace:\n  exporter: stdout\n', 'banana');
+    expect(report.ok).toBe(false);
+    expect(report.issues).toEqual([
+      {
+        key: 'milvusVersion',
+        value: 'banana',
+        expected: 'a Milvus version such as 2.5.11',
+        fix: 'pass the release of the Milvus server the file is for',
+      },
+    ]);
+  });
+
+  it('documents that are lists, scalars or null are skipped', () => {
+    expect(validateText('x.yaml', '- 1\n---\n42\n---\n~\n').issues[0]?.expected).toBe(
+      'a milvus.yaml/user.yaml with trace:, Helm values with extraConfigFiles.user.yaml, or a Milvus CR',
+    );
+  });
+});

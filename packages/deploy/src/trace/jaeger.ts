@@ -31,6 +31,17 @@ export async function pingJaeger(jaegerUrl: string, timeoutMs = 5000): Promise<v
 const TRACE_ID = /^[0-9a-f]{1,32}$/i;
 
 /**
+ * Why `traceId` is not a trace id Jaeger can hold, or undefined when it is one: 1–32 hex digits (32 as W3C Trace
+ * Context writes them, 16 for older 64-bit ids), not all zeros (the invalid id of W3C Trace Context).
+ */
+export function traceIdProblem(traceId: string): string | undefined {
+  if (!TRACE_ID.test(traceId)) return `"${traceId}" is not a trace id: expected 1–32 hex digits`;
+  if (/^0+$/.test(traceId))
+    return `"${traceId}" is the all-zero trace id, which W3C Trace Context defines as invalid`;
+  return undefined;
+}
+
+/**
  * One trace from Jaeger's query API (`GET /api/traces/{id}`), or undefined when Jaeger does not have it (yet).
  * Throws JaegerError when Jaeger is not reachable or answers with an error.
  */
@@ -39,7 +50,8 @@ export async function fetchTrace(
   traceId: string,
   { timeoutMs = 5000 }: { timeoutMs?: number } = {},
 ): Promise<Trace | undefined> {
-  if (!TRACE_ID.test(traceId)) throw new JaegerError(`"${traceId}" is not a trace id (1–32 hex digits)`);
+  const problem = traceIdProblem(traceId);
+  if (problem) throw new JaegerError(problem);
   const base = jaegerUrl.replace(/\/+$/, '');
   const url = `${base}/api/traces/${traceId.toLowerCase()}`;
   let res: Response;
