@@ -1,13 +1,13 @@
 /**
  * Runs the built function under the AWS Lambda Runtime Interface Emulator (RIE) — the real Lambda Runtime API —
- * with `aws-lambda-ric` (the Node.js runtime interface client) as the runtime: RIE starts `node aws-lambda-ric`,
- * which polls RIE's Runtime API for invocations and calls `handler.handler` from dist/handler.mjs.
+ * with `aws-lambda-ric` (the Node.js runtime interface client) as the runtime: RIE starts `node scripts/runtime.mjs`
+ * (aws-lambda-ric, which also takes a payload that is not JSON), which polls RIE's Runtime API for invocations and
+ * calls `handler.handler` from dist/handler.mjs.
  *
  * Invoke it with `POST http://127.0.0.1:<port>/2015-03-31/functions/function/invocations` and an event as the body.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -57,12 +57,6 @@ export function findRie(env: NodeJS.ProcessEnv = process.env): string | undefine
   return undefined;
 }
 
-/** aws-lambda-ric's entry (its native part is built when it is installed). */
-export function ricEntry(): string {
-  const pkg = createRequire(join(ROOT, 'package.json')).resolve('aws-lambda-ric/package.json');
-  return join(dirname(realpathSync(pkg)), 'index.mjs');
-}
-
 export async function startFunction(options: StartOptions): Promise<FunctionProcess> {
   const taskRoot = options.taskRoot ?? DIST;
   if (!existsSync(join(taskRoot, 'handler.mjs'))) {
@@ -94,7 +88,7 @@ export async function startFunction(options: StartOptions): Promise<FunctionProc
       '--runtime-api-address',
       `127.0.0.1:${options.runtimeApiPort}`,
       process.execPath,
-      ricEntry(),
+      join(ROOT, 'scripts', 'runtime.mjs'),
       'handler.handler',
     ],
     { cwd: taskRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },

@@ -9,8 +9,8 @@
 import { type LambdaContext, withTracing } from '@milvus-otel/node';
 import { trace } from '@opentelemetry/api';
 import { LoadState, MilvusClient } from '@zilliz/milvus2-sdk-node';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { LIMITS, MilvusError, searchDocuments, statusFailed } from './documents.ts';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { MilvusError, searchDocuments, statusFailed } from './documents.ts';
 import {
   classifyError,
   connectWhenReady,
@@ -18,6 +18,7 @@ import {
   NotReadyError,
   ownConnection,
 } from './milvus-startup.ts';
+import { parseSearchParams, readRequest } from './request.ts';
 import { loadSettings } from './settings.ts';
 
 /** Once per container (cold start), reused by every invocation the container serves. */
@@ -69,39 +70,6 @@ function milvusClient(): Promise<MilvusClient> {
   return ready;
 }
 
-export const QUERY_MAX = 1000;
-export const LIMIT_MAX = 50;
-const CATEGORY = new RegExp(`^[A-Za-z0-9_-]{1,${LIMITS.category}}$`);
-
-export interface SearchParams {
-  q: string;
-  category: string | undefined;
-  limit: number;
-}
-
-/** Checks the query string; every problem is reported, not just the first. */
-export function parseSearchParams(
-  query: Record<string, string | undefined> | undefined,
-): { ok: true; params: SearchParams } | { ok: false; issues: string[] } {
-  const issues: string[] = [];
-  const q = query?.q?.trim() ?? '';
-  if (q === '') issues.push('q is required: the text to search for');
-  else if (q.length > QUERY_MAX) issues.push(`q is at most ${QUERY_MAX} characters`);
-
-  const category = query?.category;
-  if (category !== undefined && !CATEGORY.test(category)) {
-    issues.push(`category is 1 to ${LIMITS.category} letters, digits, _ or -`);
-  }
-
-  let limit = 5;
-  const rawLimit = query?.limit;
-  if (rawLimit !== undefined) {
-    limit = /^\d{1,3}$/.test(rawLimit) ? Number(rawLimit) : Number.NaN;
-    if (!(limit >= 1 && limit <= LIMIT_MAX)) issues.push(`limit is a whole number from 1 to ${LIMIT_MAX}`);
-  }
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, params: { q, category, limit } };
-}
-
 function json(statusCode: number, body: unknown, headers: Record<string, string> = {}) {
   const traceId = trace.getActiveSpan()?.spanContext().traceId;
   return {
@@ -116,37 +84,47 @@ function json(statusCode: number, body: unknown, headers: Record<string, string>
 }
 
 export const handler = withTracing(
-  async (
-    event: APIGatewayProxyEventV2,
-    _context: LambdaContext,
-  ): Promise<APIGatewayProxyStructuredResultV2> => {
-    const method = event.requestContext?.http?.method ?? 'GET';
-    const path = event.rawPath ?? event.requestContext?.http?.path ?? '/';
-    if (path !== '/search') return json(404, { error: 'not found' });
-    if (method !== 'GET') return json(405, { error: 'method not allowed' }, { allow: 'GET' });
-
-    const parsed = parseSearchParams(event.queryStringParameters);
-    if (!parsed.ok) return json(400, { error: 'bad request', issues: parsed.issues });
-
-    const { q, category, limit } = parsed.params;
-    const unavailable = () =>
-      json(503, { error: 'search unavailable, try again later' }, { 'retry-after': '1' });
-    let milvus: MilvusClient;
+  async (event: unknown, _context: LambdaContext): Promise<APIGatewayProxyStructuredResultV2> => {
     try {
-      milvus = await milvusClient();
+      return await search(event);
     } catch (error) {
-      console.error(
-        `Milvus at ${settings.milvus.address} is not available for collection ${settings.collection}: ${describeError(error)}`,
-      );
-      return unavailable();
-    }
-    try {
-      const hits = await searchDocuments(milvus, settings.collection, q, { category, limit });
-      return json(200, { hits });
-    } catch (error) {
-      // The Milvus client span already records the failure; the invocation span gets ERROR from the 503.
-      console.error(`search failed: ${describeError(error)}`);
-      return unavailable();
+      // Nothing of the failure reaches the caller: the runtime would answer with the error and its stack. The
+      // invocation span records it and gets ERROR from the 500.
+      trace.getActiveSpan()?.recordException(error instanceof Error ? error : describeError(error));
+      console.error(`search failed unexpectedly: ${describeError(error)}`);
+      return json(500, { error: 'internal error' });
     }
   },
 );
+
+async function search(event: unknown): Promise<APIGatewayProxyStructuredResultV2> {
+  const read = readRequest(event);
+  if (!read.ok) return json(400, { error: 'bad request', issues: read.issues });
+  const { method, path, query } = read.request;
+  if (path !== '/search') return json(404, { error: 'not found' });
+  if (method !== 'GET') return json(405, { error: 'method not allowed' }, { allow: 'GET' });
+
+  const parsed = parseSearchParams(query);
+  if (!parsed.ok) return json(400, { error: 'bad request', issues: parsed.issues });
+
+  const { q, category, limit } = parsed.params;
+  const unavailable = () =>
+    json(503, { error: 'search unavailable, try again later' }, { 'retry-after': '1' });
+  let milvus: MilvusClient;
+  try {
+    milvus = await milvusClient();
+  } catch (error) {
+    console.error(
+      `Milvus at ${settings.milvus.address} is not available for collection ${settings.collection}: ${describeError(error)}`,
+    );
+    return unavailable();
+  }
+  try {
+    const hits = await searchDocuments(milvus, settings.collection, q, { category, limit });
+    return json(200, { hits });
+  } catch (error) {
+    // The Milvus client span already records the failure; the invocation span gets ERROR from the 503.
+    console.error(`search failed: ${describeError(error)}`);
+    return unavailable();
+  }
+}

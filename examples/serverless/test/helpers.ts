@@ -25,6 +25,26 @@ export async function invoke(fn: FunctionProcess, event: unknown): Promise<Respo
   return parsed as Response;
 }
 
+/**
+ * One invocation with `payload` as the request body, byte for byte (JSON or not): the emulator's answer, parsed —
+ * the handler's result, or the runtime's error report.
+ */
+export async function invokeRaw(fn: FunctionProcess, payload: string | Uint8Array): Promise<unknown> {
+  const res = await fetch(fn.invokeUrl, {
+    method: 'POST',
+    body: payload,
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await res.text();
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new Error(
+      `the emulator answered ${res.status} with no JSON: ${text}\n--- output ---\n${fn.output()}`,
+    );
+  }
+}
+
 /** The invocation span → `search <collection>` client span → the Milvus server spans under it. */
 export function spanChain(trace: JaegerTrace | undefined, service: string, collection: string) {
   const spans = trace?.spans ?? [];

@@ -26,6 +26,26 @@ export interface Hit {
 /** Limits shared by validation and the collection schema. */
 export const LIMITS = { id: 64, title: 512, body: 4096, category: 64, batch: 500 } as const;
 
+/** The longest search query `q`, in Unicode code points (what a user counts as characters, unlike UTF-16 units). */
+export const QUERY_MAX = 1000;
+
+/** The number of Unicode code points in `text` (a lone surrogate counts as one). */
+export function codePoints(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
+/**
+ * False when `text` has a lone surrogate: it has no UTF-8 form, so Milvus rejects it (and JSON escapes let any
+ * client send one). Uses String.prototype.isWellFormed (Node 20+) when there is one.
+ */
+export function wellFormed(text: string): boolean {
+  const native = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
+  if (native) return native.call(text);
+  return !/\p{Surrogate}/u.test(text);
+}
+
 /** FNV-1a, 32 bit: a stable hash for feature hashing. */
 function fnv1a(text: string): number {
   let hash = 0x811c9dc5;

@@ -34,14 +34,6 @@ export interface LambdaContext {
   getRemainingTimeInMillis?: () => number;
 }
 
-/** An API Gateway HTTP API (v2) event, or anything with headers. */
-interface HttpEvent {
-  headers?: Record<string, string | undefined>;
-  rawPath?: string;
-  routeKey?: string;
-  requestContext?: { http?: { method?: string; path?: string } };
-}
-
 export type Handler<E, R> = (event: E, context: LambdaContext) => Promise<R>;
 
 export interface WithTracingOptions {
@@ -49,6 +41,58 @@ export interface WithTracingOptions {
   spanName?: string;
   /** The most the flush after each invocation may take. @default 2000 */
   flushTimeoutMs?: number;
+}
+
+/** What the span takes from an API Gateway HTTP API (2.0) event: only fields of the expected type. */
+interface HttpFields {
+  method?: string;
+  route?: string;
+  rawPath?: string;
+  headers?: Record<string, string>;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;
+const nonEmptyString = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : undefined;
+
+/**
+ * The event is whatever the invoker sent (any JSON value, or anything at all in a direct call): a field of another
+ * type is left out rather than trusted, so no event keeps the invocation span from starting or the handler from
+ * running; what to answer to such an event is the handler's call.
+ */
+function httpFields(event: unknown): HttpFields {
+  try {
+    if (!isObject(event)) return {};
+    const requestContext = event.requestContext;
+    const http = isObject(requestContext) ? requestContext.http : undefined;
+    const routeKey = nonEmptyString(event.routeKey);
+    const headers: Record<string, string> = {};
+    if (isObject(event.headers)) {
+      for (const [key, value] of Object.entries(event.headers)) {
+        if (typeof value === 'string') headers[key] = value;
+      }
+    }
+    return {
+      method: nonEmptyString(isObject(http) ? http.method : undefined),
+      // `GET /search` → `/search`; `$default` (the catch-all route) names no route.
+      route:
+        routeKey && routeKey !== '$default'
+          ? nonEmptyString(routeKey.split(' ').slice(1).join(' '))
+          : undefined,
+      rawPath: nonEmptyString(event.rawPath),
+      headers,
+    };
+  } catch {
+    return {}; // a getter or proxy that throws: the handler meets it too, inside the span
+  }
+}
+
+/** A thrown value's message, whatever was thrown. */
+function messageOf(error: unknown): string | undefined {
+  if (typeof error === 'string') return error;
+  const message = isObject(error) ? error.message : undefined;
+  return typeof message === 'string' ? message : undefined;
 }
 
 const headerGetter: TextMapGetter<Record<string, string | undefined>> = {
@@ -69,15 +113,9 @@ let coldStart = true;
 export function withTracing<E, R>(handler: Handler<E, R>, options: WithTracingOptions = {}): Handler<E, R> {
   const tracer = trace.getTracer('@milvus-otel/node');
   return async (event: E, lambda: LambdaContext) => {
-    const http = (event ?? {}) as HttpEvent;
-    const method = http.requestContext?.http?.method;
-    const route =
-      http.routeKey && http.routeKey !== '$default' ? http.routeKey.split(' ').slice(1).join(' ') : undefined;
-    const name =
-      options.spanName ?? (method ? `${method} ${route ?? http.rawPath ?? '/'}` : lambda.functionName);
-    const parent: Context = http.headers
-      ? propagation.extract(ROOT_CONTEXT, http.headers, headerGetter)
-      : ROOT_CONTEXT;
+    const { method, route, rawPath, headers } = httpFields(event);
+    const name = options.spanName ?? (method ? `${method} ${route ?? rawPath ?? '/'}` : lambda.functionName);
+    const parent: Context = propagation.extract(ROOT_CONTEXT, headers ?? {}, headerGetter);
     const isCold = coldStart;
     coldStart = false;
 
@@ -94,7 +132,7 @@ export function withTracing<E, R>(handler: Handler<E, R>, options: WithTracingOp
           [ATTR_CLOUD_PROVIDER]: 'aws',
           ...(lambda.invokedFunctionArn ? { [ATTR_CLOUD_RESOURCE_ID]: lambda.invokedFunctionArn } : {}),
           ...(method ? { [ATTR_HTTP_REQUEST_METHOD]: method } : {}),
-          ...(http.rawPath ? { [ATTR_URL_PATH]: http.rawPath } : {}),
+          ...(rawPath ? { [ATTR_URL_PATH]: rawPath } : {}),
           ...(route ? { [ATTR_HTTP_ROUTE]: route } : {}),
         },
       },
@@ -112,8 +150,9 @@ export function withTracing<E, R>(handler: Handler<E, R>, options: WithTracingOp
       }
       return result;
     } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      // Anything may be thrown (null, a string…): recording it must not replace it with an error of its own.
+      span.recordException(typeof error === 'object' && error !== null ? (error as Error) : String(error));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: messageOf(error) });
       throw error;
     } finally {
       span.end();
