@@ -32,6 +32,8 @@ describe('parseClientEnv defaults (OpenTelemetry specification)', () => {
       expressLayers: 'none',
       requireHook: 'narrow',
       keepQueryParams: [],
+      dbStatements: 'command',
+      attributeValueLengthLimit: 4096,
       batch: { scheduleDelayMs: 5000, exportTimeoutMs: 30_000, maxQueueSize: 2048, maxExportBatchSize: 512 },
       milvus: {
         address: 'localhost:19530',

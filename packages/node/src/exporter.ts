@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { ClientSettings } from '@milvus-otel/config';
+import { type ClientSettings, maskValue } from '@milvus-otel/config';
 import { context, diag, TraceFlags } from '@opentelemetry/api';
 import { type ExportResult, ExportResultCode, suppressTracing } from '@opentelemetry/core';
 import * as tracing from '@opentelemetry/sdk-trace';
@@ -238,7 +238,9 @@ export class BoundedExportPipeline {
     options: PipelineOptions | ((message: string) => void) = {},
   ) {
     const opts = typeof options === 'function' ? { warn: options } : options;
-    this.warn = opts.warn ?? ((m) => diag.warn(m));
+    const warn = opts.warn ?? ((m: string) => diag.warn(m));
+    // The endpoint and the transport's errors may hold URL credentials or query tokens: never log them.
+    this.warn = (message) => warn(maskValue('message', message) ?? message);
     this.retryDelay = opts.retryDelay ?? ((n) => retryDelayMs(n));
     this.stallWarningMs = opts.stallWarningMs ?? STALL_WARNING_MS;
     this.maxQueueSize = settings.batch.maxQueueSize;

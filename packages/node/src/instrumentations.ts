@@ -6,6 +6,7 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { ExpressInstrumentationConfig } from '@opentelemetry/instrumentation-express';
 import type { HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
 import type { UndiciInstrumentationConfig } from '@opentelemetry/instrumentation-undici';
+import { databaseConfigs, redisStatementSerializer } from './db-statements.ts';
 import { ignoreIncomingRequests } from './ignore-paths.ts';
 import { leanClasses } from './lean-classes.ts';
 import { redactIncomingQuery, redactOutgoingUrl } from './query-redaction.ts';
@@ -53,8 +54,9 @@ function undiciConfig(settings: ClientSettings): UndiciInstrumentationConfig {
 
 /**
  * The lean default: what a Node service on Milvus needs for end-to-end traces — inbound/outbound HTTP, Express
- * routes (no layer spans unless asked for), fetch (undici), Redis for queues, and Milvus. No gRPC instrumentation: the Milvus instrumentation
- * propagates the context itself, and a second transport span would only add noise.
+ * routes (no layer spans unless asked for), fetch (undici), Redis for queues (`db.query.text` per
+ * MILVUS_OTEL_DB_STATEMENTS: by default the command without its arguments), and Milvus. No gRPC instrumentation: the
+ * Milvus instrumentation propagates the context itself, and a second transport span would only add noise.
  */
 function lean(options: RegisterOptions, settings: ClientSettings): Instrumentation[] {
   const { HttpInstrumentation, ExpressInstrumentation, UndiciInstrumentation, IORedisInstrumentation } =
@@ -63,12 +65,18 @@ function lean(options: RegisterOptions, settings: ClientSettings): Instrumentati
     new HttpInstrumentation(httpConfig(settings)),
     new ExpressInstrumentation(expressConfig(settings.expressLayers)),
     new UndiciInstrumentation(undiciConfig(settings)),
-    new IORedisInstrumentation({ requireParentSpan: true }),
+    new IORedisInstrumentation({
+      requireParentSpan: true,
+      dbStatementSerializer: redisStatementSerializer(settings),
+    }),
     new MilvusInstrumentation(options.milvus),
   ];
 }
 
-/** Everything @opentelemetry/auto-instrumentations-node offers (an optional dependency), gRPC off, plus Milvus. */
+/**
+ * Everything @opentelemetry/auto-instrumentations-node offers (an optional dependency), gRPC and fs off, the database
+ * instrumentations' statements per MILVUS_OTEL_DB_STATEMENTS, plus Milvus.
+ */
 function all(options: RegisterOptions, settings: ClientSettings): Instrumentation[] {
   let auto: typeof import('@opentelemetry/auto-instrumentations-node');
   try {
@@ -82,6 +90,7 @@ function all(options: RegisterOptions, settings: ClientSettings): Instrumentatio
   }
   return [
     ...auto.getNodeAutoInstrumentations({
+      ...databaseConfigs(settings),
       '@opentelemetry/instrumentation-http': httpConfig(settings),
       '@opentelemetry/instrumentation-undici': undiciConfig(settings),
       '@opentelemetry/instrumentation-express': expressConfig(settings.expressLayers),
@@ -94,8 +103,8 @@ function all(options: RegisterOptions, settings: ClientSettings): Instrumentatio
 
 /**
  * The instrumentations to register. The ignored paths (`settings.ignoreIncomingPaths`) and the query redaction
- * (`settings.keepQueryParams`) apply to the HTTP (and undici) instrumentations of the `lean` and `all` sets; a list
- * of your own is used as given.
+ * (`settings.keepQueryParams`) apply to the HTTP (and undici) instrumentations of the `lean` and `all` sets, the
+ * statement setting (`settings.dbStatements`) to their database instrumentations; a list of your own is used as given.
  */
 export function selectInstrumentations(
   options: RegisterOptions,

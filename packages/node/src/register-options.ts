@@ -1,6 +1,7 @@
 import {
   type ClientSettings,
   ConfigError,
+  DB_STATEMENT_MODES,
   EXPRESS_LAYERS,
   isQueryParamName,
   isUrlPath,
@@ -11,8 +12,9 @@ import type { RegisterOptions } from './types.ts';
 /**
  * The settings with the options of register() that override a variable in force: `ignoreIncomingPaths` wins over
  * MILVUS_OTEL_IGNORE_PATHS (`[]` ignores nothing), `keepQueryParams` over MILVUS_OTEL_KEEP_QUERY_PARAMS (`[]` redacts
- * every value), `expressLayers` over MILVUS_OTEL_EXPRESS_LAYERS, `requireHook` over MILVUS_OTEL_REQUIRE_HOOK. A bad
- * entry throws a ConfigError naming the option, before anything is started.
+ * every value), `expressLayers` over MILVUS_OTEL_EXPRESS_LAYERS, `requireHook` over MILVUS_OTEL_REQUIRE_HOOK,
+ * `dbStatements` over MILVUS_OTEL_DB_STATEMENTS. A bad entry throws a ConfigError naming the option, before anything
+ * is started.
  */
 export function withRegisterOptions(settings: ClientSettings, options: RegisterOptions): ClientSettings {
   let result = withList(
@@ -37,6 +39,13 @@ export function withRegisterOptions(settings: ClientSettings, options: RegisterO
     options.expressLayers,
     EXPRESS_LAYERS,
     "pass expressLayers: 'handlers' (or 'all') to see Express layers as spans, or leave it out",
+  );
+  result = withChoice(
+    result,
+    'dbStatements',
+    options.dbStatements,
+    DB_STATEMENT_MODES,
+    "pass dbStatements: 'full' to record statement arguments in database spans, or leave it out",
   );
   return withChoice(
     result,
@@ -64,7 +73,7 @@ function withList(
 }
 
 /** The settings with an option that picks one of `allowed` in force. */
-function withChoice<K extends 'expressLayers' | 'requireHook'>(
+function withChoice<K extends 'expressLayers' | 'requireHook' | 'dbStatements'>(
   settings: ClientSettings,
   key: K,
   value: ClientSettings[K] | undefined,

@@ -122,6 +122,9 @@ export function register(options: RegisterOptions = {}): OTelHandle {
       }),
     ),
     sampler: options.sampler ?? createSampler(settings),
+    // The SDK reads no OTEL_*_LIMIT variable itself and its default is no limit: one attribute could carry megabytes
+    // (a queued job's data in a Redis statement), enough to push an export past what a collector takes per message.
+    spanLimits: { attributeValueLengthLimit: settings.attributeValueLengthLimit },
     spanProcessors: [...(options.spanProcessors ?? []), ...(pipeline ? [pipeline.processor] : [])],
   });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());

@@ -44,6 +44,15 @@ export interface RegisterOptions {
    */
   expressLayers?: ClientSettings['expressLayers'];
   /**
+   * What database client spans record of a statement in `db.query.text`. `command`: for Redis (ioredis; node-redis in
+   * `all`) the command and how many keys and arguments it had — `evalsha [9 keys, 7 args]` — without key names or
+   * values; the other database instrumentations of `all` with values masked or left out. `full`: every argument and
+   * bind value (a queued job's whole data, say), cut at the attribute length limit. Wins over
+   * MILVUS_OTEL_DB_STATEMENTS. Applies to the `lean` and `all` sets.
+   * @default MILVUS_OTEL_DB_STATEMENTS, else 'command'
+   */
+  dbStatements?: ClientSettings['dbStatements'];
+  /**
    * Which requires go through the instrumentations' require hook. `narrow`: only those that may load a package the
    * registered instrumentations (the chosen set and `extraInstrumentations`) patch — the hook otherwise resolves
    * every required file a second time, a large part of the preset's start-up (and cold-start) time. `all`: every

@@ -109,6 +109,20 @@ afterEach(async () => {
 });
 
 describe('BoundedExportPipeline: retries after a collector outage', () => {
+  it('never logs the credentials or query values of the endpoint', async () => {
+    const exporter = new FlakyExporter(2);
+    const { spans, warnings } = setUp(exporter, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector-user:SECRETPW@127.0.0.1:4318/otlp?token=TOKENVALUE',
+    });
+    spans(0, 5);
+    await until(() => exporter.getFinishedSpans().length === 5);
+    expect(warnings).toHaveLength(2);
+    for (const warning of warnings) {
+      expect(warning).toContain('127.0.0.1:4318');
+      expect(warning).not.toMatch(/SECRETPW|TOKENVALUE/);
+    }
+  });
+
   it('keeps the spans of failed exports and exports them, oldest first, when the collector answers again', async () => {
     const exporter = new FlakyExporter(3);
     const { pipeline, spans, warnings } = setUp(exporter);
