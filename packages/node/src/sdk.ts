@@ -15,6 +15,19 @@ import { narrowRequireHook, packageOfName } from './require-filter.ts';
 import { createSampler } from './sampler.ts';
 import type { OTelHandle, RegisterOptions } from './types.ts';
 
+
+/**
+ * The process detector without `process.command_args` and `process.command_line`: an app's argv can hold a password
+ * or a token (`--db-password=…`), and the resource goes with every exported span. The executable, pid and runtime stay.
+ */
+const processWithoutArguments: resources.ResourceDetector = {
+  detect(config) {
+    const { attributes = {} } = resources.processDetector.detect(config);
+    const { 'process.command_args': _args, 'process.command_line': _line, ...rest } = attributes;
+    return { attributes: rest };
+  },
+};
+
 /** One SDK per process, shared by every copy of this package (ESM and CJS builds, the --import entry). */
 const STATE = Symbol.for('@milvus-otel/node');
 type Global = typeof globalThis & { [STATE]?: OTelHandle };
@@ -110,7 +123,7 @@ export function register(options: RegisterOptions = {}): OTelHandle {
       resources.envDetector,
       resources.hostDetector,
       resources.osDetector,
-      resources.processDetector,
+      processWithoutArguments,
       containerDetector,
     ],
   });

@@ -157,7 +157,7 @@ async function evalTrace(extra: Record<string, string>) {
   const service = unique('db_statements');
   const marker = unique('job-data-marker');
   const run = await runNode(
-    ['--import', '@milvus-otel/node/register', fixture('redis-eval.mjs')],
+    ['--import', '@milvus-otel/node/register', fixture('redis-eval.mjs'), `--api-token=${marker}`],
     appEnv(service, {
       REDIS_URL: stackEnv.REDIS_URL as string,
       MARKER: marker,
@@ -202,7 +202,9 @@ describe('Redis statements through the preset (ioredis → Jaeger)', () => {
       });
     }
     expect(raw).toContain('evalsha [1 key, 1 arg]');
-    expect(raw).not.toContain(marker); // neither the argument nor the key name, anywhere in the trace
+    // Neither the argument nor the key name, nor the command line (the resource's process attributes), anywhere.
+    expect(raw).not.toContain(marker);
+    expect(raw).toContain('process.pid');
     for (const s of spans)
       for (const value of Object.values(s.tags)) expect(String(value).length).toBeLessThanOrEqual(4096);
   });
