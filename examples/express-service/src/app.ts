@@ -3,12 +3,22 @@
  * production, the tests with their own collection), so it can run anywhere. Tracing needs no code here: the preset
  * traces HTTP, Express and every Milvus call; the queue producer adds its own span (queue.ts).
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { LoadState, type MilvusClient } from '@zilliz/milvus2-sdk-node';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { type Document, getDocument, LIMITS, searchDocuments, upsertDocuments } from './documents.ts';
-import { describeError } from './milvus-startup.ts';
+import {
+  codePoints,
+  type Document,
+  getDocument,
+  LIMITS,
+  QUERY_MAX,
+  searchDocuments,
+  upsertDocuments,
+  wellFormed,
+} from './documents.ts';
+import { classifyError, describeError } from './milvus-startup.ts';
 import { type IngestQueue, QueueUnavailableError } from './queue.ts';
 
 export interface AppDeps {
@@ -23,9 +33,12 @@ export interface AppDeps {
 /** Largest accepted JSON body: a full batch of documents at their size limits fits. */
 export const BODY_LIMIT = '4mb';
 
+// JSON escapes let a client send a lone surrogate, which has no UTF-8 form: Milvus would refuse the whole request.
+const unicode = () => z.string().refine(wellFormed, 'must be well-formed Unicode (no lone surrogate)');
+
 // Milvus measures VarChar max_length in bytes (UTF-8), so the limits are checked in bytes too.
 const utf8 = (max: number) =>
-  z.string().refine((s) => Buffer.byteLength(s, 'utf8') <= max, `at most ${max} bytes (UTF-8)`);
+  unicode().refine((s) => Buffer.byteLength(s, 'utf8') <= max, `at most ${max} bytes (UTF-8)`);
 
 // Ids and categories end up in Milvus filter expressions (the SDK's get() puts ids between quotes without escaping
 // them), so both are limited to characters that need no quoting.
@@ -60,14 +73,18 @@ const batchSchema = z
   });
 
 const searchQuery = z.object({
-  q: z.string().trim().min(1, 'must not be empty').max(1000, 'at most 1000 characters'),
+  // Characters are code points: an emoji counts once, as users count it (and as every example counts it).
+  q: unicode()
+    .trim()
+    .min(1, 'must not be empty')
+    .refine((q) => codePoints(q) <= QUERY_MAX, `at most ${QUERY_MAX} characters`),
   category: categorySchema.optional(),
   limit: z.coerce.number().int('a whole number').min(1).max(50).default(5),
 });
 
 const documentParams = z.object({ id: idSchema });
 
-/** Sent as 4xx/503 with a JSON body; everything else becomes a 500 without details. */
+/** Sent as its status with its JSON body; anything else thrown becomes a 500 without details. */
 class HttpError extends Error {
   readonly status: number;
   readonly body: Record<string, unknown>;
@@ -106,16 +123,34 @@ function parse<T>(schema: z.ZodType<T>, input: unknown): T {
   });
 }
 
-/** Any failure of a Milvus call (error status, unreachable, deadline) is the database being unavailable to us. */
-async function milvus<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    throw new HttpError(
+const COLLECTION_MISSING = /collection not found|can't find collection|collection \S+ does not exist/i;
+
+/**
+ * What a failed Milvus call means for the client. Milvus unreachable, starting, overloaded or past the deadline (a
+ * transient failure for classifyError), or the collection missing until it is restored: 503, try again later.
+ * Anything else is Milvus refusing the request (input validation should keep that from happening): 500, as a retry
+ * would fail the same way.
+ */
+function milvusFailure(error: unknown): HttpError {
+  if (classifyError(error) === 'transient' || COLLECTION_MISSING.test(describeError(error))) {
+    return new HttpError(
       503,
       { error: 'milvus_unavailable', message: 'The vector database is not available; try again later.' },
       error,
     );
+  }
+  return new HttpError(
+    500,
+    { error: 'milvus_rejected', message: 'The vector database refused the request; retrying will not help.' },
+    error,
+  );
+}
+
+async function milvus<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw milvusFailure(error);
   }
 }
 
@@ -192,7 +227,25 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   app.use(errorHandler);
+
+  // The router gives up on a request target it cannot parse (`GET http://[ HTTP/1.1`) before any middleware runs, and
+  // Express's default final handler would answer in HTML. This one answers in JSON, with the trace id.
+  const express5 = app as unknown as {
+    handle: (req: IncomingMessage, res: ServerResponse, done?: () => void) => void;
+  };
+  const handle = express5.handle.bind(app);
+  express5.handle = (req, res, done) => handle(req, res, done ?? (() => unroutable(res)));
   return app;
+}
+
+/** The answer to a request whose target the router could not read. */
+function unroutable(res: ServerResponse): void {
+  if (res.headersSent) return;
+  const span = trace.getActiveSpan();
+  if (span && isSpanContextValid(span.spanContext())) res.setHeader('x-trace-id', span.spanContext().traceId);
+  res.statusCode = 400;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify({ error: 'bad_request', message: 'The request target is not a valid URL.' }));
 }
 
 const errorHandler: ErrorRequestHandler = (error, _req, res, _next) => {
@@ -220,6 +273,13 @@ function toHttpError(error: unknown): HttpError {
     return new HttpError(413, {
       error: 'payload_too_large',
       message: `The body is larger than ${BODY_LIMIT}.`,
+    });
+  }
+  // The router decodes route parameters: `/documents/%ZZ` is not percent-encoding of UTF-8.
+  if (error instanceof URIError) {
+    return new HttpError(400, {
+      error: 'bad_request',
+      message: 'The URL path is not valid percent-encoding (of UTF-8).',
     });
   }
   if (e.expose && e.status && e.status >= 400 && e.status < 500) {

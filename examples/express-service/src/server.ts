@@ -68,6 +68,27 @@ server.on('request', (_req, res) => {
   // Keep-alive connections would hold server.close() open: once stopping, each response closes its connection.
   if (stopping) res.setHeader('connection', 'close');
 });
+// Bytes Node's HTTP parser refuses (a target with spaces or non-ASCII, headers over 16 KB…) never reach the app:
+// answer them in JSON too, as every other error, then close the connection.
+server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+  // A response already under way on this connection (keep-alive) cannot be followed by another one.
+  const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+  if (error.code === 'ECONNRESET' || !socket.writable || inFlight) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'The request line and headers are larger than 16 KB.']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'The request did not arrive in time.']
+        : [400, 'Bad Request', 'The request is not valid HTTP.'];
+  const body = JSON.stringify({ error: 'bad_request', message });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+});
 server.once('error', async (error) => {
   console.error(
     `Could not listen on port ${settings.port}: ${error.message}\n  Fix: set PORT to a free port.`,

@@ -4,7 +4,7 @@ import { clientEnv, freePort, type JaegerSpan, type JaegerTrace, loadSettings } 
 
 export { freePort };
 
-import { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { ConsistencyLevelEnum, MilvusClient } from '@zilliz/milvus2-sdk-node';
 
 export const stackEnv = clientEnv(loadSettings());
 export const jaegerUrl = stackEnv.JAEGER_QUERY_URL as string;
@@ -100,6 +100,30 @@ export async function dropCollection(name: string): Promise<void> {
   const milvus = new MilvusClient({ address: milvusAddress, logLevel: 'error' });
   try {
     await milvus.dropCollection({ collection_name: name });
+  } finally {
+    await milvus.closeConnection();
+  }
+}
+
+/**
+ * Which of `ids` (letters, digits, `_ . : -` only) the collection holds, read with Strong consistency: every write
+ * Milvus acknowledged is visible.
+ */
+export async function storedIds(collection: string, ids: readonly string[]): Promise<string[]> {
+  const milvus = new MilvusClient({ address: milvusAddress, logLevel: 'error' });
+  try {
+    const found: string[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const res = await milvus.query({
+        collection_name: collection,
+        filter: `id in ${JSON.stringify(ids.slice(i, i + 500))}`,
+        output_fields: ['id'],
+        consistency_level: ConsistencyLevelEnum.Strong,
+      });
+      if (res.status.error_code !== 'Success') throw new Error(`query failed: ${res.status.reason}`);
+      found.push(...res.data.map((row) => String(row.id)));
+    }
+    return found;
   } finally {
     await milvus.closeConnection();
   }

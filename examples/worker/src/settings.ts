@@ -2,6 +2,7 @@
  * The worker's settings, read from the environment: Milvus (MILVUS_*) and the service name as the tracing preset
  * reads them, plus the worker's own variables. A bad value stops start-up with one error naming every variable.
  */
+import { isIP } from 'node:net';
 import {
   ConfigError,
   type ConfigIssue,
@@ -15,7 +16,12 @@ import {
   parseClientEnv,
   parseEnv,
 } from '@milvus-otel/config';
+import { z } from 'zod';
 import { LIMITS } from './documents.ts';
+
+/** A DNS name: dot-separated labels of letters, digits and inner hyphens. */
+const HOST_NAME =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 export const WORKER_ENV = {
   REDIS_URL: envSetting(
@@ -49,6 +55,18 @@ export const WORKER_ENV = {
     'a port number from 0 to 65535 (0 picks a free one)',
     'set PORT=3001',
   ),
+  // Loopback by default: the health server is for probes on the same machine or in the same container. An
+  // orchestrator that probes from outside (a Kubernetes httpGet probe, a load balancer) needs 0.0.0.0 (or ::);
+  // the Docker image sets that.
+  HEALTH_HOST: envSetting(
+    z
+      .string()
+      .optional()
+      .refine((v) => v === undefined || isIP(v) !== 0 || HOST_NAME.test(v), 'not a host')
+      .transform((v) => v ?? '127.0.0.1'),
+    'a host name or IP address to listen on, e.g. 127.0.0.1, 0.0.0.0 or ::',
+    'set HEALTH_HOST=127.0.0.1 (this machine only) or HEALTH_HOST=0.0.0.0 (every interface)',
+  ),
   // Milvus takes up to a minute to serve after it starts (more when it reloads collections): start-up waits this long.
   MILVUS_STARTUP_TIMEOUT_MS: envSetting(
     envInt(120_000, { min: 1000, max: 3_600_000 }),
@@ -66,6 +84,8 @@ export interface Settings {
   batchSize: number;
   concurrency: number;
   port: number;
+  /** Where the health server listens. */
+  healthHost: string;
   /** How long start-up retries while Milvus is unreachable or not ready yet. */
   milvusStartupTimeoutMs: number;
 }
@@ -94,6 +114,7 @@ export function loadSettings(env: EnvSource = process.env): Settings {
     batchSize: own.BATCH_SIZE,
     concurrency: own.CONCURRENCY,
     port: own.PORT,
+    healthHost: own.HEALTH_HOST,
     milvusStartupTimeoutMs: own.MILVUS_STARTUP_TIMEOUT_MS,
   };
 }

@@ -47,12 +47,16 @@ let running = 0;
 // and leaves the final flush to shutdownTracing() below: the spans of the job still running are kept.
 for (const signal of SIGNALS) process.on(signal, (s) => void stop(s));
 
-health = await startHealthServer(settings.port, {
-  redis: async () => connection.status === 'ready' && (await connection.ping()) === 'PONG',
-  milvus: async () => milvus !== undefined && (await milvus.checkHealth()).isHealthy,
-  worker: () => !stopping && worker?.isRunning() === true,
-});
-log(`health on http://127.0.0.1:${health.port}/healthz`);
+health = await startHealthServer(
+  settings.port,
+  {
+    redis: async () => connection.status === 'ready' && (await connection.ping()) === 'PONG',
+    milvus: async () => milvus !== undefined && (await milvus.checkHealth()).isHealthy,
+    worker: () => !stopping && worker?.isRunning() === true,
+  },
+  settings.healthHost,
+);
+log(`health on ${healthUrl(settings.healthHost, health.port)}`);
 
 try {
   // Milvus may still be starting: transient failures are retried for MILVUS_STARTUP_TIMEOUT_MS (each attempt's calls
@@ -116,6 +120,13 @@ if (!stopping) {
   log(
     `consuming queue "${settings.queue}" into collection "${settings.collection}" (batch ${settings.batchSize}, concurrency ${settings.concurrency})`,
   );
+}
+
+/** Where to reach /healthz from this machine: a wildcard address is reached through loopback. */
+function healthUrl(host: string, port: number): string {
+  const local = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  const url = `http://${local.includes(':') ? `[${local}]` : local}:${port}/healthz`;
+  return local === host ? url : `${url} (listening on ${host})`;
 }
 
 async function close(): Promise<void> {

@@ -18,3 +18,19 @@ describe('MILVUS_STARTUP_TIMEOUT_MS', () => {
     );
   });
 });
+
+describe('HEALTH_HOST', () => {
+  it('listens on loopback unless told otherwise', () => {
+    expect(loadSettings({}).healthHost).toBe('127.0.0.1');
+    for (const host of ['0.0.0.0', '::', '::1', 'localhost', 'worker.internal'])
+      expect(loadSettings({ HEALTH_HOST: host }).healthHost).toBe(host);
+  });
+
+  it.each(['http://0.0.0.0', '0.0.0.0:3001', '[::1]', 'a b', 'host-.example'])(
+    'refuses %j, naming the variable and its fix',
+    (value) => {
+      expect(() => loadSettings({ HEALTH_HOST: value })).toThrow(`- HEALTH_HOST is ${JSON.stringify(value)}`);
+      expect(() => loadSettings({ HEALTH_HOST: value })).toThrow('Fix: set HEALTH_HOST=127.0.0.1');
+    },
+  );
+});

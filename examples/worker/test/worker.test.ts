@@ -2,9 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { forceFlush, register, shutdown, traceProducer } from '@milvus-otel/node';
+import { RUNS, text, unit } from '@milvus-otel/stack/hostile-text';
+import { LEAKS, rawRequest, requestOf } from '@milvus-otel/stack/raw-http';
 import { trace } from '@opentelemetry/api';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { Queue } from 'bullmq';
+import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Document, ensureCollection, getDocument } from '../src/documents.ts';
@@ -19,6 +22,7 @@ import {
   type Span,
   stackEnv,
   startWorker,
+  storedIds,
   unique,
   waitForJob,
   waitForSpans,
@@ -265,5 +269,99 @@ describe('queue worker', () => {
     });
     for (const attempt of jobs) expect(attempt.parentSpanId).toBe(producer.spanId);
     await expectStored(documents);
+  });
+});
+
+describe('hostile input', () => {
+  it('answers a health request whose target is not a URL with 400 JSON, and keeps working', async () => {
+    const res = await rawRequest(port, requestOf('GET', 'http://['));
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body)).toMatchObject({ error: 'bad request' });
+    expect(res.raw).not.toMatch(LEAKS);
+    expect(worker.child.exitCode).toBeNull();
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    const documents = docs('after-bad-target', 2);
+    const job = await waitForJob(queue, (await produce({ documents })).jobId);
+    expect(job.returnvalue).toEqual({ upserted: 2, batches: 1 });
+  });
+
+  it('takes any job data: completes valid jobs, fails the others at once, stores nothing of a failed one', async () => {
+    let marker = 0;
+    const NO_KEY = Symbol('no key');
+    // Documents near the rules, each with an id of its own so Milvus can be asked about it.
+    const document = fc
+      .record({
+        title: fc.oneof(fc.constant('A title'), text),
+        body: fc.oneof(fc.constant('A body'), text),
+        category: fc.oneof({ weight: 3, arbitrary: fc.constant('props') }, { weight: 1, arbitrary: text }),
+        extra: fc.oneof(
+          { weight: 6, arbitrary: fc.constant(NO_KEY) },
+          { weight: 1, arbitrary: fc.jsonValue() },
+        ),
+      })
+      .map(({ extra, ...rest }) => ({
+        id: `prop-${collection}-${++marker}`,
+        ...rest,
+        ...(extra === NO_KEY ? {} : { extra }),
+      }));
+    const data = fc.oneof(
+      { weight: 3, arbitrary: fc.record({ documents: fc.array(document, { minLength: 1, maxLength: 4 }) }) },
+      { weight: 1, arbitrary: fc.jsonValue({ stringUnit: unit }) },
+      {
+        weight: 1,
+        arbitrary: fc.record({ documents: fc.jsonValue({ stringUnit: unit }), trace: fc.jsonValue() }),
+      },
+    );
+    const completed: string[] = [];
+    const failed: string[] = [];
+    const traceIds: string[] = [];
+    await fc.assert(
+      fc.asyncProperty(data, async (payload) => {
+        // Job data of any shape; an object without its own `trace` gets the producer's carrier, as producers add it.
+        const carried =
+          typeof payload === 'object' && payload !== null && !Array.isArray(payload) && !('trace' in payload);
+        const { jobId, traceId } = await trace
+          .getTracer('worker-test')
+          .startActiveSpan('test request', async (span) => {
+            const added = await traceProducer({ queue: queueName }, (carrier) =>
+              queue.add(
+                JOB_NAME,
+                (carried ? { ...payload, trace: carrier } : payload) as IngestJobData,
+                JOB_OPTIONS,
+              ),
+            );
+            span.end();
+            return { jobId: added.id as string, traceId: span.spanContext().traceId };
+          });
+        if (carried) traceIds.push(traceId);
+        const job = await waitForJob(queue, jobId);
+        const ids = ((payload as { documents?: unknown })?.documents as { id?: unknown }[] | undefined) ?? [];
+        const markers = (Array.isArray(ids) ? ids : [])
+          .map((d) => d?.id)
+          .filter((id) => typeof id === 'string');
+        if ((await job.getState()) === 'completed') completed.push(...markers);
+        else {
+          expect(job.attemptsMade).toBe(1); // invalid data is never retried
+          expect(job.failedReason).toMatch(/^invalid job data: /);
+          failed.push(...markers);
+        }
+      }),
+      { ...RUNS, numRuns: 40 },
+    );
+    expect(completed.length).toBeGreaterThan(0);
+    expect(failed.length).toBeGreaterThan(0);
+    expect(await storedIds(milvus, collection, failed)).toEqual([]);
+    expect(await storedIds(milvus, collection, completed)).toEqual(
+      [...completed].sort((a, b) => a.localeCompare(b, 'en', { numeric: true })),
+    );
+    // The worker lived through it, and each job has its span in the producer's trace.
+    expect(worker.child.exitCode).toBeNull();
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    await forceFlush();
+    expect(traceIds.length).toBeGreaterThan(10);
+    for (const traceId of traceIds) {
+      const spans = await waitForSpans(traceId, (all) => all.some((s) => s.name === `process ${queueName}`));
+      expect(spans.map((s) => s.name)).toContain(`process ${queueName}`);
+    }
   });
 });
