@@ -15,7 +15,6 @@ import { narrowRequireHook, packageOfName } from './require-filter.ts';
 import { createSampler } from './sampler.ts';
 import type { OTelHandle, RegisterOptions } from './types.ts';
 
-
 /**
  * The process detector without `process.command_args` and `process.command_line`: an app's argv can hold a password
  * or a token (`--db-password=…`), and the resource goes with every exported span. The executable, pid and runtime stay.

@@ -11,8 +11,9 @@ import {
   normalizeTrace,
   startExamples,
 } from '@milvus-otel/stack';
+import type {} from '@milvus-otel/stack/vitest-setup'; // declares inject('runStartedAt')
 import { MilvusClient } from 'milvus-sdk-3.0';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 // A 500-document ingest through the Express example (producer) and the worker (consumer) — the job's data, ~2 MB,
 // travels through Redis as an EVALSHA argument — must leave none of the documents in the trace, and no attribute
@@ -175,4 +176,40 @@ describe(`a ${DOCUMENTS}-document ingest through the Express example and the wor
     expect(total(app)).toBeLessThan(APP_TAGS_BOUND);
     expect(total(attributes)).toBeLessThan(TRACE_TAGS_BOUND);
   });
+});
+
+describe('every span Jaeger holds from this run', () => {
+  // Every e2e file's spans, not only the ingest above; spans from before this run (another run, older code) are not
+  // this run's to judge.
+  it(`carries no attribute or event value longer than ${VALUE_LIMIT} characters`, async () => {
+    const get = async <T>(path: string): Promise<T> => {
+      const res = await fetch(`${jaegerUrl}${path}`, { signal: AbortSignal.timeout(30_000) });
+      if (!res.ok) throw new Error(`Jaeger answered ${res.status} for ${path}`);
+      return ((await res.json()) as { data: T }).data;
+    };
+    const services = (await get<string[]>('/api/services')).filter((s) => s !== 'jaeger');
+    expect(services.length).toBeGreaterThan(0);
+    const since = inject('runStartedAt') * 1000; // Jaeger counts in microseconds
+    let spans = 0;
+    const tooLong: string[] = [];
+    for (const service of services) {
+      const traces = await get<RawTrace[]>(
+        `/api/traces?service=${encodeURIComponent(service)}&start=${since}&end=${Date.now() * 1000}&limit=200`,
+      );
+      for (const trace of traces)
+        for (const span of trace.spans.filter((s) => s.startTime >= since)) {
+          spans++;
+          const values = [
+            ...(span.tags ?? []).map((t) => [t.key, t.value] as const),
+            ...(span.logs ?? []).flatMap((l) => (l.fields ?? []).map((f) => [f.key, f.value] as const)),
+          ];
+          for (const [key, value] of values)
+            if (String(value).length > VALUE_LIMIT)
+              tooLong.push(`${service} ${span.operationName} ${key}: ${String(value).length} characters`);
+        }
+    }
+    console.log(`attribute lengths: ${spans} spans of this run checked`);
+    expect(spans).toBeGreaterThan(0);
+    expect(tooLong).toEqual([]);
+  }, 300_000);
 });

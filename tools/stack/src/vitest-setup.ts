@@ -3,10 +3,19 @@
  * reuses it when it is (`pnpm test` starts it once for the whole workspace). A stack that cannot start fails the
  * run with the reason; nothing is skipped.
  */
+import type { TestProject } from 'vitest/node';
 import { loadSettings } from './settings.ts';
 import { start, stop } from './stack.ts';
 
-export default async function setup(): Promise<() => Promise<void>> {
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** When this test run began (ms since the epoch): what Jaeger holds from before belongs to other runs. */
+    runStartedAt: number;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  project.provide('runStartedAt', Date.now());
   const settings = loadSettings();
   const { started } = await start(settings);
   return async () => {
