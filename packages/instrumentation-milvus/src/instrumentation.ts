@@ -3,9 +3,7 @@ import {
   type Attributes,
   type Context,
   context,
-  createContextKey,
   isSpanContextValid,
-  propagation,
   type Span,
   SpanKind,
   SpanStatusCode,
@@ -31,12 +29,13 @@ import {
 } from '@opentelemetry/semantic-conventions';
 import type {
   GrpcInterceptor,
-  GrpcMetadataLike,
   MilvusClientLike,
   MilvusFailure,
   OperationMarker,
   PatchTarget,
 } from './internal-types.ts';
+import { BACKGROUND_METHODS, OPERATIONS } from './operations.ts';
+import { createPropagationInterceptor, ensureInterceptor, OPERATION_KEY } from './propagation.ts';
 import { ATTR_DB_MILVUS_ERROR_CODE, DB_SYSTEM_NAME_VALUE_MILVUS } from './semconv.ts';
 import type { MilvusInstrumentationConfig } from './types.ts';
 import {
@@ -75,179 +74,6 @@ const PATCH_TARGETS: readonly PatchTarget[] = [
   { file: 'MilvusClient', exportName: 'MilvusClient' },
 ];
 
-/**
- * Public client methods that get a span, across all supported lines (a method missing from a line is skipped).
- * Aliases the SDK assigns per instance (`hybridSearch`, `listCollections`, `loadCollectionSync` in 2.4+, …) call
- * these and are traced under the name of the method they alias. Iterators are not wrapped: each page they fetch
- * is a `search`/`query` span of its own.
- */
-export const OPERATIONS: ReadonlySet<string> = new Set([
-  // GRPCClient
-  'getVersion',
-  'checkHealth',
-  'runAnalyzer',
-  'addFileResource',
-  'removeFileResource',
-  'listFileResources',
-  // Database
-  'createDatabase',
-  'dropDatabase',
-  'listDatabases',
-  'describeDatabase',
-  'alterDatabase',
-  'dropDatabaseProperties',
-  // Collection (createCollection is defined on MilvusClient)
-  'createCollection',
-  'hasCollection',
-  'showCollections',
-  'describeCollection',
-  'batchDescribeCollections',
-  'getCollectionStatistics',
-  'loadCollection',
-  'loadCollectionAsync',
-  'loadCollectionSync',
-  'releaseCollection',
-  'renameCollection',
-  'dropCollection',
-  'truncateCollection',
-  'alterCollection',
-  'alterCollectionProperties',
-  'dropCollectionProperties',
-  'alterCollectionFieldProperties',
-  'alterCollectionSchema',
-  'addCollectionField',
-  'addCollectionFields',
-  'dropCollectionField',
-  'addCollectionFunction',
-  'alterCollectionFunction',
-  'dropCollectionFunction',
-  'addFunctionField',
-  'dropFunctionField',
-  'createAlias',
-  'describeAlias',
-  'dropAlias',
-  'alterAlias',
-  'listAliases',
-  'compact',
-  'getCompactionState',
-  'getCompactionStateWithPlans',
-  'getLoadState',
-  'getLoadingProgress',
-  'getReplicas',
-  'refreshLoad',
-  'createSnapshot',
-  'describeSnapshot',
-  'dropSnapshot',
-  'listSnapshots',
-  'restoreSnapshot',
-  'getRestoreSnapshotState',
-  'listRestoreSnapshotJobs',
-  'pinSnapshotData',
-  'unpinSnapshotData',
-  'refreshExternalCollection',
-  'getRefreshExternalCollectionProgress',
-  'listRefreshExternalCollectionJobs',
-  // Data
-  'insert',
-  'upsert',
-  'delete',
-  'deleteEntities',
-  'search',
-  'hybridSearch',
-  'query',
-  'get',
-  'count',
-  'flush',
-  'flushSync',
-  'flushAll',
-  'flushAllSync',
-  'getFlushState',
-  'getFlushAllState',
-  'bulkInsert',
-  'listImportTasks',
-  'getImportState',
-  'getMetric',
-  'getQuerySegmentInfo',
-  'getPersistentSegmentInfo',
-  'loadBalance',
-  // Index
-  'createIndex',
-  'describeIndex',
-  'dropIndex',
-  'listIndexes',
-  'getIndexState',
-  'getIndexBuildProgress',
-  'getIndexStatistics',
-  'alterIndex',
-  'alterIndexProperties',
-  'dropIndexProperties',
-  // Partition
-  'createPartition',
-  'hasPartition',
-  'listPartitions',
-  'showPartitions',
-  'getPartitionStatistics',
-  'loadPartitions',
-  'loadPartitionsSync',
-  'releasePartitions',
-  'dropPartition',
-  // Resource groups and replication
-  'createResourceGroup',
-  'updateResourceGroups',
-  'dropResourceGroup',
-  'describeResourceGroup',
-  'listResourceGroups',
-  'transferNode',
-  'transferReplica',
-  'dropAllResourceGroups',
-  'updateReplicateConfiguration',
-  'getReplicateConfiguration',
-  // Users, roles, privileges
-  'createUser',
-  'updateUser',
-  'deleteUser',
-  'listUsers',
-  'describeUser',
-  'selectUser',
-  'createRole',
-  'dropRole',
-  'alterRole',
-  'describeRole',
-  'selectRole',
-  'hasRole',
-  'listRoles',
-  'addUserToRole',
-  'removeUserFromRole',
-  'grantPrivilege',
-  'revokePrivilege',
-  'grantPrivilegeV2',
-  'revokePrivilegeV2',
-  'grantRolePrivilege',
-  'revokeRolePrivilege',
-  'selectGrant',
-  'listGrants',
-  'dropAllRoles',
-  'createPrivilegeGroup',
-  'dropPrivilegeGroup',
-  'listPrivilegeGroups',
-  'addPrivilegesToGroup',
-  'removePrivilegesFromGroup',
-  'backupRBAC',
-  'restoreRBAC',
-]);
-
-/**
- * RPCs the client starts on its own: `Connect` at construction (and its follow-ups: client telemetry timers,
- * global-cluster topology) and the 3.x telemetry heartbeat. They run with tracing suppressed, so they neither
- * start root spans nor carry the caller's trace context.
- */
-const BACKGROUND_METHODS: ReadonlySet<string> = new Set(['connect', 'sendTelemetryHeartbeat']);
-
-/** Marks the context of an instrumented call. `Symbol.for` underneath, so shared by every copy of this package. */
-const OPERATION_KEY = createContextKey('@milvus-otel/instrumentation-milvus operation');
-/** The propagation headers of one call, kept on its gRPC call options so SDK retries resend the same ones. */
-const CARRIER = Symbol('@milvus-otel/instrumentation-milvus carrier');
-
 const DEFAULT_CONFIG: MilvusInstrumentationConfig = {
   requireParentSpan: false,
   captureFilter: false,
@@ -262,15 +88,6 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
-/**
- * Puts the carrier into the call's metadata, replacing whatever the SDK's `trace` interceptor or the gRPC
- * instrumentation put there, so each header is sent exactly once. (grpc-js `Metadata.set` replaces every value.)
- */
-function writeCarrier(metadata: GrpcMetadataLike, carrier: Record<string, string>): void {
-  for (const key of propagation.fields()) if (!Object.hasOwn(carrier, key)) metadata.remove(key);
-  for (const key in carrier) metadata.set(key, carrier[key] as string);
-}
-
 /** `server.address`/`server.port` of a client's `address` setting, parsed once per client (and again if it changes). */
 interface ServerAttributes {
   readonly raw: unknown;
@@ -283,6 +100,8 @@ export class MilvusInstrumentation extends InstrumentationBase<MilvusInstrumenta
   private readonly _patchedExports = new Map<string, Set<object>>();
   /** Parsed `config.address` per client: constant for the client's life, so not parsed on every call. */
   private readonly _servers = new WeakMap<object, ServerAttributes>();
+  /** One interceptor per instrumentation, so a client's list gets it once. */
+  private readonly _interceptor: GrpcInterceptor = createPropagationInterceptor(this);
 
   constructor(config: MilvusInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, { ...DEFAULT_CONFIG, ...config });
@@ -366,7 +185,7 @@ export class MilvusInstrumentation extends InstrumentationBase<MilvusInstrumenta
       if (!instrumentation.isEnabled()) return original.apply(this, args);
       const result = context.with(suppressTracing(context.active()), () => original.apply(this, args));
       // 2.3 builds its interceptor list in connect(); later lines in the constructor.
-      if (method === 'connect') instrumentation._ensureInterceptor(this);
+      if (method === 'connect') ensureInterceptor(this, instrumentation._interceptor);
       return result;
     };
   }
@@ -387,7 +206,7 @@ export class MilvusInstrumentation extends InstrumentationBase<MilvusInstrumenta
     if (config.requireParentSpan && (!parent || !isSpanContextValid(parent.spanContext()))) {
       return original.apply(client, args);
     }
-    this._ensureInterceptor(client);
+    ensureInterceptor(client, this._interceptor);
 
     const request = args[0];
     const operation = operationName(method, request);
@@ -519,59 +338,5 @@ export class MilvusInstrumentation extends InstrumentationBase<MilvusInstrumenta
       span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
     }
     span.end();
-  }
-
-  /**
-   * Appends the propagation interceptor to the client's interceptor list, last, so it runs closest to the wire:
-   * after the SDK's own interceptors (including its `trace` interceptor) and after the gRPC instrumentation.
-   * grpc-js keeps a reference to this array, so already pooled gRPC clients see it too.
-   */
-  private _ensureInterceptor(client: MilvusClientLike): void {
-    const interceptors = client?.channelOptions?.interceptors;
-    if (Array.isArray(interceptors) && !interceptors.includes(this._interceptor)) {
-      interceptors.push(this._interceptor);
-    }
-  }
-
-  /**
-   * Writes the trace context of the Milvus client span into the call's metadata when the call starts (see
-   * `writeCarrier`). The call object grpc-js hands over is returned as is, with its own `start` in front of the
-   * prototype's: no wrapper object or bound methods per call.
-   */
-  private readonly _interceptor: GrpcInterceptor = (options, nextCall) => {
-    const call = nextCall(options);
-    if (!this.isEnabled()) return call;
-    const carrier = this._carrierFor(options);
-    if (!carrier) return call;
-    const start = call.start;
-    call.start = (metadata: GrpcMetadataLike, listener: unknown) => {
-      writeCarrier(metadata, carrier);
-      return start.call(call, metadata, listener);
-    };
-    return call;
-  };
-
-  private _carrierFor(options: object): Record<string, string> | undefined {
-    const holder = options as { [CARRIER]?: Record<string, string> };
-    if (holder[CARRIER]) return holder[CARRIER];
-    const active = context.active();
-    const marker = active.getValue(OPERATION_KEY) as OperationMarker | undefined;
-    if (!marker) return undefined;
-    // Suppressed (the default): the client span, the same for every RPC of the operation (a search sends
-    // DescribeCollection first), so injected once per operation. Otherwise the innermost span, e.g. the gRPC
-    // instrumentation's, which differs per RPC.
-    let carrier: Record<string, string>;
-    if (isTracingSuppressed(active)) {
-      carrier = marker.carrier ?? {};
-      if (!marker.carrier) {
-        propagation.inject(marker.context, carrier);
-        marker.carrier = carrier;
-      }
-    } else {
-      carrier = {};
-      propagation.inject(active, carrier);
-    }
-    Object.defineProperty(options, CARRIER, { value: carrier, configurable: true });
-    return carrier;
   }
 }

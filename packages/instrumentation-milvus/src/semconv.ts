@@ -1,6 +1,7 @@
 /*
  * Attribute names that are not (yet) stable in @opentelemetry/semantic-conventions, copied here so the package
- * does not depend on the `incubating` entry point, and Milvus-specific names under `db.milvus.*`.
+ * does not depend on the `incubating` entry point, and Milvus-specific names under `db.milvus.*`. Internal: the
+ * package exports only its own `db.milvus.*` names (src/index.ts), so upstream's stay upstream's.
  */
 
 /**

@@ -11,7 +11,9 @@ export interface MilvusRequestHookInformation {
 
 /** What `responseHook` receives: the operation and the resolved response (also when its status is an error). */
 export interface MilvusResponseHookInformation {
+  /** The operation, as in `db.operation.name`. */
   operation: string;
+  /** The resolved value of the SDK method, untouched. It may hold ids, rows and search results. */
   response: unknown;
 }
 

@@ -103,6 +103,17 @@ describe('the built package', () => {
     }
   });
 
+  it('exports the instrumentation and its own db.milvus.* attribute names, nothing copied from upstream', async () => {
+    const names = (await import(join(outDir, 'index.js'))) as Record<string, unknown>;
+    const attributes = Object.keys(names).filter((name) => name !== 'MilvusInstrumentation');
+    expect(names.MilvusInstrumentation).toBeTypeOf('function');
+    expect(attributes.length).toBeGreaterThan(0);
+    for (const name of attributes) {
+      expect(name).toMatch(/^ATTR_DB_MILVUS_[A-Z_]+$/);
+      expect(names[name]).toMatch(/^db\.milvus\.[a-z_.]+$/);
+    }
+  });
+
   it('bundles only the name and version of package.json', () => {
     const text = readFileSync(join(outDir, 'index.js'), 'utf8');
     expect(text).toContain(`version: "${pkg.version}"`);

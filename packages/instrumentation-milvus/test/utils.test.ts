@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { maskFilter } from '../src/filter-mask.ts';
 import {
   collectionName,
   databaseName,
   isHybridSearchRequest,
-  maskFilter,
   operationName,
   parseServerAddress,
   queryVectors,
