@@ -4,7 +4,8 @@
  * emulator and runtime per sample — from the invoke request to its response, i.e. runtime start, handler import,
  * init (settings, Milvus client), one search, and (traced) the flush of its spans. Modes, interleaved, each bundled
  * and from source:
- *   - untraced: the handler without tracing (`withTracing` is the identity: bench/src/coldstart/untraced-preset.ts);
+ *   - untraced: the handler without tracing (`withLambdaTracing` is the identity:
+ *     bench/src/coldstart/untraced-preset.ts);
  *   - preset: the example's entry, `src/index.ts` (tracing.ts: register(), then handler.ts) — bundled with the
  *     example's build recipe (see 1. below), and from source with Node's type stripping;
  *   - auto-instrumentations: the untraced handler with
@@ -22,16 +23,21 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { clientEnv, ensureLambdaRie, isUp, loadSettings } from '@milvus-otel/stack';
-import { MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { build, type Plugin } from 'esbuild';
 import {
   bundleOnDemandLoads,
   REQUIRE_BANNER,
   requireExternals,
-} from '../../examples/serverless/scripts/plugins.ts';
-import { type FunctionProcess, httpEvent, startFunction } from '../../examples/serverless/scripts/rie.ts';
-import { ensureCollection, upsertDocuments } from '../../examples/serverless/src/documents.ts';
+} from '@milvus-otel/example-serverless/build-plugins';
+import { ensureCollection, upsertDocuments } from '@milvus-otel/example-serverless/documents';
+import {
+  ROOT as example,
+  type FunctionProcess,
+  httpEvent,
+  startFunction,
+} from '@milvus-otel/example-serverless/rie';
+import { clientEnv, ensureLambdaRie, isUp, loadSettings } from '@milvus-otel/stack';
+import { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { build, type Plugin } from 'esbuild';
 import { fmt, median, percentile } from './stats.ts';
 import { emitResult, freePort, options, sleep } from './util.ts';
 
@@ -50,7 +56,6 @@ const rie = await ensureLambdaRie(settings).catch((error: unknown) => {
   process.exit(1);
 });
 const stack = clientEnv(settings);
-const example = fileURLToPath(new URL('../../examples/serverless/', import.meta.url));
 const out = fileURLToPath(new URL('../dist/coldstart/', import.meta.url));
 const stub = fileURLToPath(new URL('./coldstart/untraced-preset.ts', import.meta.url));
 const autoRegister = createRequire(import.meta.url).resolve(

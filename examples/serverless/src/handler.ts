@@ -2,11 +2,11 @@
  * GET /search?q=…&category=…&limit=… — semantic document search on Milvus, as an AWS Lambda function behind an API
  * Gateway HTTP API (payload format 2.0).
  *
- * `withTracing` makes each invocation one SERVER span (faas semantic conventions, cold start, parent from an incoming
- * `traceparent` header) and flushes every span before the response is returned: after that, Lambda may freeze or
+ * `withLambdaTracing` makes each invocation one SERVER span (faas semantic conventions, cold start, parent from an
+ * incoming `traceparent` header) and flushes every span before the response is returned: after that, Lambda may freeze or
  * kill the runtime, and nothing may be left in a queue.
  */
-import { type LambdaContext, withTracing } from '@milvus-otel/node';
+import { type LambdaContext, withLambdaTracing } from '@milvus-otel/node';
 import { trace } from '@opentelemetry/api';
 import { LoadState, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -83,7 +83,7 @@ function json(statusCode: number, body: unknown, headers: Record<string, string>
   } satisfies APIGatewayProxyStructuredResultV2;
 }
 
-export const handler = withTracing(
+export const handler = withLambdaTracing(
   async (event: unknown, _context: LambdaContext): Promise<APIGatewayProxyStructuredResultV2> => {
     try {
       return await search(event);

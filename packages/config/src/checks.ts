@@ -30,16 +30,23 @@ function splitHostPort(endpoint: string): { host: string; port: number | undefin
   return { host: m[1] ?? endpoint, port: m[2] === undefined ? undefined : Number(m[2]) };
 }
 
+/** What the client cross-checks need beyond the settings: how the variables behind them were given. */
+export interface ClientSources {
+  /** The variable that set the protocol; OTEL_EXPORTER_OTLP_PROTOCOL also when neither did (its default holds). */
+  readonly protocolVariable: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' | 'OTEL_EXPORTER_OTLP_PROTOCOL';
+  /** OTEL_EXPORTER_OTLP_ENDPOINT as validated (trimmed), when set. */
+  readonly baseEndpoint: string | undefined;
+  /** OTEL_TRACES_SAMPLER_ARG is set (not blank). */
+  readonly samplerArgGiven: boolean;
+}
+
 /** Cross-checks within the client settings (protocol vs port, URL forms, TLS to a local collector). */
-export function checkClient(s: ClientSettings, env: Readonly<Record<string, string | undefined>>): Findings {
+export function checkClient(s: ClientSettings, sources: ClientSources): Findings {
   const errors: ConfigIssue[] = [];
   const warnings: ConfigWarning[] = [];
-  const endpointKey = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim()
-    ? 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'
-    : 'OTEL_EXPORTER_OTLP_ENDPOINT';
-  const protocolKey = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL?.trim()
-    ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'
-    : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+  // With neither endpoint variable set, a fix names the base one: the usual place to point the SDK at a collector.
+  const endpointKey = s.otlp.urlVariable ?? 'OTEL_EXPORTER_OTLP_ENDPOINT';
+  const protocolKey = sources.protocolVariable;
   const port = portOf(s.otlp.url);
   const grpc = s.otlp.protocol === 'grpc';
 
@@ -61,11 +68,11 @@ export function checkClient(s: ClientSettings, env: Readonly<Record<string, stri
   if (
     !grpc &&
     endpointKey === 'OTEL_EXPORTER_OTLP_ENDPOINT' &&
-    /\/v1\/traces\/?$/.test((env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '').replace(/[?#].*$/s, ''))
+    /\/v1\/traces\/?$/.test((sources.baseEndpoint ?? '').replace(/[?#].*$/s, ''))
   ) {
     errors.push({
       key: 'OTEL_EXPORTER_OTLP_ENDPOINT',
-      value: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+      value: sources.baseEndpoint,
       expected: 'the base URL of the collector: /v1/traces is appended to it',
       fix: 'drop /v1/traces from OTEL_EXPORTER_OTLP_ENDPOINT, or put the full URL in OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
     });
@@ -86,7 +93,7 @@ export function checkClient(s: ClientSettings, env: Readonly<Record<string, stri
   } catch {
     // the schema already rejected it
   }
-  if (env.OTEL_TRACES_SAMPLER_ARG?.trim() && !('ratio' in s.sampler) && !('endpoint' in s.sampler)) {
+  if (sources.samplerArgGiven && !('ratio' in s.sampler) && !('endpoint' in s.sampler)) {
     warnings.push({
       key: 'OTEL_TRACES_SAMPLER_ARG',
       message: `OTEL_TRACES_SAMPLER=${s.sampler.name} takes no argument; OTEL_TRACES_SAMPLER_ARG is ignored`,

@@ -334,6 +334,9 @@ export type SamplerConfig =
       readonly initialSamplingRate: number;
     };
 
+/** The variables that can set where traces are sent, the signal-specific one first. */
+export type OtlpEndpointVariable = 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' | 'OTEL_EXPORTER_OTLP_ENDPOINT';
+
 /** The client side's tracing settings, typed and with every default filled in. */
 export interface ClientSettings {
   readonly disabled: boolean;
@@ -344,6 +347,8 @@ export interface ClientSettings {
     readonly protocol: OtlpProtocol;
     /** The URL traces are sent to: the gRPC endpoint, or the full http(s) URL ending in /v1/traces. */
     readonly url: string;
+    /** The variable `url` comes from, so a message can name what to change; undefined: the protocol's default. */
+    readonly urlVariable?: OtlpEndpointVariable | undefined;
     readonly headers: Readonly<Record<string, string>>;
     readonly timeoutMs: number;
     readonly certificateFile?: string | undefined;
@@ -499,6 +504,12 @@ export function parseClientEnv(env: EnvSource = process.env): ParseResult<Client
   const base = v.OTEL_EXPORTER_OTLP_ENDPOINT ?? `http://localhost:${DEFAULT_OTLP_PORT[protocol]}`;
   const url =
     v.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (protocol === 'grpc' ? base : signalUrl(base, 'v1/traces'));
+  const urlVariable: OtlpEndpointVariable | undefined =
+    v.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined
+      ? 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'
+      : v.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined
+        ? 'OTEL_EXPORTER_OTLP_ENDPOINT'
+        : undefined;
 
   const settings: ClientSettings = {
     disabled: v.OTEL_SDK_DISABLED,
@@ -508,6 +519,7 @@ export function parseClientEnv(env: EnvSource = process.env): ParseResult<Client
     otlp: {
       protocol,
       url,
+      urlVariable,
       headers: { ...v.OTEL_EXPORTER_OTLP_HEADERS, ...v.OTEL_EXPORTER_OTLP_TRACES_HEADERS },
       timeoutMs: v.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT ?? v.OTEL_EXPORTER_OTLP_TIMEOUT,
       certificateFile: v.OTEL_EXPORTER_OTLP_CERTIFICATE,
@@ -544,7 +556,16 @@ export function parseClientEnv(env: EnvSource = process.env): ParseResult<Client
   };
 
   // The cross-checks compare settings with each other: only meaningful once every one of them is valid.
-  const findings = schemaProblems ? { errors: [], warnings: [] } : checkClient(settings, env);
+  const findings = schemaProblems
+    ? { errors: [], warnings: [] }
+    : checkClient(settings, {
+        protocolVariable:
+          v.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL !== undefined
+            ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'
+            : 'OTEL_EXPORTER_OTLP_PROTOCOL',
+        baseEndpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT,
+        samplerArgGiven: Boolean(env.OTEL_TRACES_SAMPLER_ARG?.trim()),
+      });
   issues.push(...findings.errors);
   if (issues.length > 0) throw new ConfigError('tracing settings', issues);
   return { data: settings, warnings: findings.warnings.map(maskWarning) };

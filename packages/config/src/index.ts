@@ -13,6 +13,7 @@ export {
   type ExpressLayers,
   isQueryParamName,
   isUrlPath,
+  type OtlpEndpointVariable,
   type OtlpProtocol,
   type ParseResult,
   type PropagatorName,

@@ -74,6 +74,21 @@ describe('parseClientEnv reading values', () => {
     ).toBe('http://other:4318/custom/traces');
   });
 
+  it('remembers which variable the endpoint came from', () => {
+    const urlVariable = (env: Record<string, string>) => parseClientEnv(env).data.otlp.urlVariable;
+    expect(urlVariable({})).toBeUndefined();
+    expect(urlVariable({ OTEL_EXPORTER_OTLP_ENDPOINT: ' ' })).toBeUndefined();
+    expect(urlVariable({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' })).toBe(
+      'OTEL_EXPORTER_OTLP_ENDPOINT',
+    );
+    expect(
+      urlVariable({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://other:4318/custom/traces',
+      }),
+    ).toBe('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  });
+
   it('lets the per-signal protocol, headers and timeout win', () => {
     const { otlp } = parseClientEnv({
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
@@ -433,6 +448,10 @@ describe('client cross-checks', () => {
       key: 'OTEL_EXPORTER_OTLP_ENDPOINT',
       expected: 'the base URL of the collector: /v1/traces is appended to it',
     });
+    // The value is checked as it is used: trimmed.
+    expect(
+      errorOf({ OTEL_EXPORTER_OTLP_ENDPOINT: ' http://localhost:4318/v1/traces/ \n' }).issues[0],
+    ).toMatchObject({ key: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://localhost:4318/v1/traces/' });
   });
 
   it('warns about https to a local plain-text collector', () => {

@@ -8,9 +8,9 @@
  * Built as one bundled file (see tsup.config.ts): Node loads one file instead of hundreds.
  */
 import { register as registerAsyncHooks } from 'node:module';
-import { type ClientSettings, parseClientEnv } from '@milvus-otel/config';
+import type { ClientSettings, ParseResult } from '@milvus-otel/config';
 import { detectEntryFormat, entryPoint, needsEsmHook } from './entry-format.ts';
-import { ConfigError, instrumentedModules, register } from './sdk.ts';
+import { ConfigError, instrumentedModules, registerWith, resolveSettings } from './sdk.ts';
 
 function exitOnConfigError<T>(work: () => T): T {
   try {
@@ -24,9 +24,9 @@ function exitOnConfigError<T>(work: () => T): T {
   }
 }
 
-/** register(); a bad setting ends the process with its error. */
-function start() {
-  return exitOnConfigError(() => register());
+/** register(), with the settings when they were resolved already; a bad setting ends the process with its error. */
+function start(resolved?: ParseResult<ClientSettings>) {
+  return exitOnConfigError(() => registerWith({}, resolved));
 }
 
 const wantsHook = (settings: ClientSettings) =>
@@ -44,14 +44,14 @@ if (supportsSyncHooks()) {
   }
 } else {
   // The loader thread must be listening before the instrumentations announce their modules: decide first.
-  const { data: settings } = exitOnConfigError(() => parseClientEnv(process.env));
-  if (wantsHook(settings)) {
+  const resolved = exitOnConfigError(() => resolveSettings());
+  if (wantsHook(resolved.data)) {
     const { createAddHookMessageChannel } = await import('import-in-the-middle');
     const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
     registerAsyncHooks('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
-    start();
+    start(resolved);
     await waitForAllMessagesAcknowledged();
   } else {
-    start();
+    start(resolved);
   }
 }

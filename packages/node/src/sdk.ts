@@ -1,5 +1,5 @@
 import Module from 'node:module';
-import { type ClientSettings, ConfigError, parseClientEnv } from '@milvus-otel/config';
+import { type ClientSettings, ConfigError, type ParseResult, parseClientEnv } from '@milvus-otel/config';
 import { context, DiagConsoleLogger, DiagLogLevel, diag, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -8,7 +8,7 @@ import { containerDetector } from '@opentelemetry/resource-detector-container';
 import * as resources from '@opentelemetry/resources';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { BoundedExportPipeline, createExporter, type PreparableExporter } from './exporter.ts';
+import { BoundedExportPipeline, createExporter, type PreparableExporter } from './export-pipeline.ts';
 import { selectInstrumentations } from './instrumentations.ts';
 import { withRegisterOptions } from './register-options.ts';
 import { narrowRequireHook, packageOfName } from './require-filter.ts';
@@ -73,21 +73,38 @@ function withDeadline(work: Promise<unknown>, ms: number, what: string): Promise
 }
 
 /**
+ * The settings register() starts with, and the warnings it logs: the environment (validated), then the options that
+ * override it. Throws a ConfigError naming every bad variable or option.
+ */
+export function resolveSettings(options: RegisterOptions = {}): ParseResult<ClientSettings> {
+  const env = {
+    ...(options.env ?? process.env),
+    ...(options.serviceName ? { OTEL_SERVICE_NAME: options.serviceName } : {}),
+  };
+  const { data, warnings } = parseClientEnv(env);
+  return { data: withRegisterOptions(data, options), warnings }; // the option wins
+}
+
+/**
  * Sets up OpenTelemetry for this process, once: settings from the environment (validated: bad settings stop
  * start-up with one error naming each variable), the OTLP exporter behind a bounded queue, the sampler, W3C trace
  * context + baggage, the lean instrumentation set, resource detection, and flush/shutdown on exit signals.
  * Calling it again returns the running handle.
  */
 export function register(options: RegisterOptions = {}): OTelHandle {
+  return registerWith(options);
+}
+
+/**
+ * register(), with the settings already resolved from the same options by a caller that needed them first (the
+ * `--import` entry decides on the loader hook before it starts): the environment is parsed once.
+ */
+export function registerWith(options: RegisterOptions, resolved?: ParseResult<ClientSettings>): OTelHandle {
   const existing = currentHandle();
   if (existing) return existing;
 
-  const env = {
-    ...(options.env ?? process.env),
-    ...(options.serviceName ? { OTEL_SERVICE_NAME: options.serviceName } : {}),
-  };
-  const { data: fromEnv, warnings } = parseClientEnv(env); // throws ConfigError: nothing is started then
-  const settings = withRegisterOptions(fromEnv, options); // the option wins; a bad one throws ConfigError too
+  // A ConfigError thrown here leaves nothing started.
+  const { data: settings, warnings } = resolved ?? resolveSettings(options);
   diag.setLogger(new DiagConsoleLogger(), {
     logLevel: LOG_LEVELS[settings.logLevel],
     suppressOverrideMessage: true,
@@ -241,7 +258,7 @@ export async function shutdown(): Promise<void> {
 let prepare: (() => void) | undefined;
 
 /**
- * Loads the OTLP exporter now instead of in the first export. withTracing() calls it when a cold invocation's handler
+ * Loads the OTLP exporter now instead of in the first export. withLambdaTracing() calls it when a cold invocation's handler
  * first waits (on Milvus, say), so that the loading overlaps the wait instead of delaying the flush.
  */
 export function prepareExport(): void {

@@ -36,7 +36,7 @@ export interface LambdaContext {
 
 export type Handler<E, R> = (event: E, context: LambdaContext) => Promise<R>;
 
-export interface WithTracingOptions {
+export interface LambdaTracingOptions {
   /** Span name; defaults to `<METHOD> <route>` for HTTP events, else the function name. */
   spanName?: string;
   /** The most the flush after each invocation may take. @default 2000 */
@@ -105,12 +105,18 @@ const headerGetter: TextMapGetter<Record<string, string | undefined>> = {
 
 let coldStart = true;
 
+/** @deprecated Renamed {@link LambdaTracingOptions}; this name is removed in the next minor release. */
+export type WithTracingOptions = LambdaTracingOptions;
+
 /**
- * Wraps an AWS-Lambda-style handler: one SERVER span per invocation (faas semantic conventions, cold-start flag,
+ * Wraps an AWS Lambda handler: one SERVER span per invocation (faas semantic conventions, cold-start flag,
  * parent from the incoming traceparent), the handler's spans under it, and a flush of every span BEFORE the
  * response is returned — the runtime may freeze or kill the process right after, so nothing is left in a queue.
  */
-export function withTracing<E, R>(handler: Handler<E, R>, options: WithTracingOptions = {}): Handler<E, R> {
+export function withLambdaTracing<E, R>(
+  handler: Handler<E, R>,
+  options: LambdaTracingOptions = {},
+): Handler<E, R> {
   const tracer = trace.getTracer('@milvus-otel/node');
   return async (event: E, lambda: LambdaContext) => {
     const { method, route, rawPath, headers } = httpFields(event);
@@ -160,6 +166,12 @@ export function withTracing<E, R>(handler: Handler<E, R>, options: WithTracingOp
     }
   };
 }
+
+/**
+ * @deprecated Renamed {@link withLambdaTracing} (it wraps AWS Lambda handlers only); this name is removed in the next
+ * minor release.
+ */
+export const withTracing: typeof withLambdaTracing = withLambdaTracing;
 
 async function flushWithin(ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;

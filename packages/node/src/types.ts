@@ -2,7 +2,7 @@ import type { ClientSettings } from '@milvus-otel/config';
 import type { MilvusInstrumentationConfig } from '@milvus-otel/instrumentation-milvus';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type * as tracing from '@opentelemetry/sdk-trace';
-import type { ExportStatus } from './exporter.ts';
+import type { ExportStatus } from './export-pipeline.ts';
 
 export type { ExportStatus };
 

@@ -13,7 +13,7 @@ import {
   createExporter,
   isRetryableExportError,
   retryDelayMs,
-} from '../src/exporter.ts';
+} from '../src/export-pipeline.ts';
 
 /** A grpc-js ServiceError as the OTLP gRPC exporter reports a collector that is down. */
 const unavailable = () =>
@@ -374,7 +374,7 @@ describe('retryDelayMs', () => {
 });
 
 describe('createExporter', () => {
-  it('loads the OTLP exporter on first use, or ahead of it with prepare() (withTracing, on a cold start)', async () => {
+  it('loads the OTLP exporter on first use, or ahead of it with prepare() (withLambdaTracing, on a cold start)', async () => {
     const require = createRequire(import.meta.url);
     const exporterModule = require.resolve('@opentelemetry/exporter-trace-otlp-proto');
     const loaded = () => require.cache[exporterModule] !== undefined;

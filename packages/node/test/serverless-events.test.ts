@@ -1,6 +1,6 @@
 /**
- * withTracing takes whatever event the runtime hands it: Lambda delivers any JSON value, a direct invoke or a test
- * anything at all. No event shape may make the wrapper throw: it starts the invocation span, calls the handler with
+ * withLambdaTracing takes whatever event the runtime hands it: Lambda delivers any JSON value, a direct invoke or a
+ * test anything at all. No event shape may make the wrapper throw: it starts the invocation span, calls the handler with
  * the event as it came, and flushes before it returns. Spans go to the SDK's in-memory exporter.
  */
 import { randomBytes } from 'node:crypto';
@@ -8,7 +8,7 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { register, shutdown, withTracing } from '../src/index.ts';
+import { register, shutdown, withLambdaTracing, withTracing } from '../src/index.ts';
 
 const exporter = new InMemorySpanExporter();
 
@@ -33,7 +33,7 @@ const lambda = { awsRequestId: 'req-events', functionName: 'events-fn' };
 /** One invocation: the handler's result and the spans exported by the time the wrapper returned. */
 async function run(event: unknown, handler: (event: unknown) => Promise<unknown>) {
   exporter.reset();
-  const wrapped = withTracing(handler);
+  const wrapped = withLambdaTracing(handler);
   let outcome: { value: unknown } | { error: unknown };
   try {
     outcome = { value: await wrapped(event, lambda) };
@@ -114,7 +114,7 @@ const httpLike = fc.record(
   { requiredKeys: [] },
 );
 
-describe('withTracing and the shape of the event', () => {
+describe('withLambdaTracing and the shape of the event', () => {
   it.each<[string, unknown]>([
     ['null', null],
     ['undefined', undefined],
@@ -134,6 +134,10 @@ describe('withTracing and the shape of the event', () => {
     ['a null-prototype object', Object.assign(Object.create(null), { routeKey: 'GET /x', rawPath: 1 })],
   ])('starts the span, calls the handler and flushes for %s', async (_name, event) => {
     await tracedAsIs(event);
+  });
+
+  it('keeps withTracing, its former name, as the same function', () => {
+    expect(withTracing).toBe(withLambdaTracing);
   });
 
   it('still traces an event whose every field read throws', async () => {

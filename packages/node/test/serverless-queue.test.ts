@@ -4,7 +4,7 @@ import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { register, shutdown, traceConsumer, traceProducer, withTracing } from '../src/index.ts';
+import { register, shutdown, traceConsumer, traceProducer, withLambdaTracing } from '../src/index.ts';
 import { jaegerUrl, stackEnv, unique } from './helpers.ts';
 
 /** Records what reaches the exporter, and forwards it to Jaeger. */
@@ -74,8 +74,8 @@ const lambdaContext = (id: string) => ({
   invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:search-fn',
 });
 
-describe('withTracing (serverless)', () => {
-  const handler = withTracing(async (event: { queryStringParameters?: { q?: string } }) => {
+describe('withLambdaTracing (serverless)', () => {
+  const handler = withLambdaTracing(async (event: { queryStringParameters?: { q?: string } }) => {
     const client = new milvus.MilvusClient({ address: stackEnv.MILVUS_ADDRESS as string });
     const res = await client.search({ collection_name: collection, data: [[1, 0]], limit: 1 });
     await client.closeConnection();
@@ -135,7 +135,7 @@ describe('withTracing (serverless)', () => {
     expect(warm?.attributes['faas.coldstart']).toBe(false);
     expect(warm?.name).toBe('search-fn');
 
-    const failing = withTracing(async () => {
+    const failing = withLambdaTracing(async () => {
       throw new Error('index not loaded');
     });
     const third = exporter.spans.length;

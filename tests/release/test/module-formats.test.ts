@@ -9,8 +9,15 @@ import { PACKAGE_NAMES, type PackageName } from '../src/paths.ts';
 /** A few exports each package must have (the README's API). */
 const EXPECTED: Record<PackageName, string[]> = {
   '@milvus-otel/config': ['parseClientEnv', 'ConfigError', 'DEFAULT_IGNORE_PATHS', 'jsonSchemas'],
-  '@milvus-otel/instrumentation-milvus': ['MilvusInstrumentation'],
-  '@milvus-otel/node': ['register', 'shutdown', 'forceFlush', 'withTracing', 'ConfigError'],
+  '@milvus-otel/instrumentation-milvus': ['MilvusInstrumentation', 'ATTR_DB_MILVUS_LIMIT'],
+  '@milvus-otel/node': [
+    'register',
+    'shutdown',
+    'forceFlush',
+    'withLambdaTracing',
+    'withTracing',
+    'ConfigError',
+  ],
   '@milvus-otel/deploy': ['render', 'TARGET_NAMES', 'renderWaterfall', 'verifyExamples', 'doctor'],
 };
 

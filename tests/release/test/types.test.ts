@@ -27,7 +27,7 @@ new MilvusInstrumentation({ requireParentSpan: 'yes' });
 
 const options: RegisterOptions = { serviceName: 'checked', instrumentations: 'lean' };
 const handle: OTelHandle = register(options);
-const handler = withTracing(async (event: { id: string }) => event.id);
+const handler = withLambdaTracing(async (event: { id: string }) => event.id);
 // @ts-expect-error instrumentations is 'lean' | 'all' | Instrumentation[]
 register({ instrumentations: 'everything' });
 
@@ -44,7 +44,7 @@ export { config, error, handle, handler, rendered, schemaNames, settings, target
 
 const IMPORTS = `import { type ClientSettings, ConfigError, jsonSchemas, parseClientEnv } from '@milvus-otel/config';
 import { MilvusInstrumentation, type MilvusInstrumentationConfig } from '@milvus-otel/instrumentation-milvus';
-import { type OTelHandle, type RegisterOptions, register, withTracing } from '@milvus-otel/node';
+import { type OTelHandle, type RegisterOptions, register, withLambdaTracing } from '@milvus-otel/node';
 import { render, resolveDeployConfig, TARGET_NAMES } from '@milvus-otel/deploy';
 `;
 
@@ -59,7 +59,7 @@ type OTelHandle = nodePackage.OTelHandle;
 type RegisterOptions = nodePackage.RegisterOptions;
 const { jsonSchemas, parseClientEnv } = configPackage;
 const { MilvusInstrumentation } = instrumentationPackage;
-const { register, withTracing } = nodePackage;
+const { register, withLambdaTracing } = nodePackage;
 const { render, resolveDeployConfig, TARGET_NAMES } = deployPackage;
 `;
 
