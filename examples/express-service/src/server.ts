@@ -3,7 +3,7 @@
  * up before Express, http and the Milvus SDK load, so all of them are traced.
  */
 import { createServer } from 'node:http';
-import { ConfigError } from '@milvus-otel/config';
+import { exitOnConfigError } from '@milvus-otel/config';
 import { shutdown as shutdownTracing } from '@milvus-otel/node';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { createApp } from './app.ts';
@@ -18,15 +18,8 @@ const MILVUS_TIMEOUT_MS = 10_000;
 /** The most a graceful shutdown may take: under the 10 s a container runtime waits before SIGKILL. */
 const SHUTDOWN_TIMEOUT_MS = 8_000;
 
-let settings: Settings;
-try {
-  settings = loadSettings();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  // Nothing has started yet: no connection to close, no span to flush.
-  console.error(error.message);
-  process.exit(1);
-}
+// A bad setting stops here, before anything started: no connection to close, no span to flush.
+const settings: Settings = loadSettings(process.env, exitOnConfigError);
 
 // Milvus may still be starting (the stack reports it healthy before its proxy serves): transient failures are
 // retried for MILVUS_STARTUP_TIMEOUT_MS, anything else stops start-up at once with its fix.

@@ -3,7 +3,8 @@
  * error that names every bad variable and its fix, before anything connects or listens.
  */
 import {
-  ConfigError,
+  type ConfigError,
+  createEnv,
   type EnvSource,
   envInt,
   envSetting,
@@ -12,7 +13,6 @@ import {
   type MilvusClientConfig,
   milvusClientConfig,
   parseClientEnv,
-  parseEnv,
 } from '@milvus-otel/config';
 
 /** Milvus collection names: a letter or underscore, then letters, digits, underscores; at most 255. */
@@ -54,33 +54,28 @@ export interface Settings {
   milvusStartupTimeoutMs: number;
 }
 
-/** Reads every setting; throws one ConfigError listing the service's and the Milvus connection's problems together. */
-export function loadSettings(env: EnvSource = process.env): Settings {
-  const problems: ConfigError[] = [];
-  const attempt = <T>(parse: () => T): T | undefined => {
-    try {
-      return parse();
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      problems.push(error);
-      return undefined;
-    }
-  };
-  const app = attempt(() => parseEnv('express-service settings', APP_ENV, env));
-  // The same MILVUS_* variables the tracing preset validates (MILVUS_ADDRESS, MILVUS_TOKEN, MILVUS_TLS…).
-  const client = attempt(() => parseClientEnv(env).data);
-  if (!app || !client) {
-    throw new ConfigError(
-      'express-service settings',
-      problems.flatMap((p) => p.issues),
-    );
-  }
+/**
+ * Reads every setting: one ConfigError lists the service's and the Milvus connection's problems together, thrown or
+ * handed to `onValidationError` (the entry point's `exitOnConfigError`).
+ */
+export function loadSettings(
+  env: EnvSource = process.env,
+  onValidationError?: (error: ConfigError) => never,
+): Settings {
+  const app = createEnv({
+    subject: 'express-service settings',
+    settings: APP_ENV,
+    // The same MILVUS_* variables the tracing preset validates (MILVUS_ADDRESS, MILVUS_TOKEN, MILVUS_TLS…).
+    extends: { client: (source) => parseClientEnv(source).data },
+    env,
+    ...(onValidationError ? { onValidationError } : {}),
+  });
   return {
     port: app.PORT,
     collection: app.DOCS_COLLECTION,
     redisUrl: app.REDIS_URL,
     ingestQueue: app.INGEST_QUEUE,
-    milvus: milvusClientConfig(client),
+    milvus: milvusClientConfig(app.client),
     milvusStartupTimeoutMs: app.MILVUS_STARTUP_TIMEOUT_MS,
   };
 }

@@ -3,6 +3,7 @@
  * function's init with one error that names every bad variable and its fix, before any request is served.
  */
 import {
+  createEnv,
   type EnvSource,
   envInt,
   envSetting,
@@ -10,7 +11,6 @@ import {
   type MilvusClientConfig,
   milvusClientConfig,
   parseClientEnv,
-  parseEnv,
 } from '@milvus-otel/config';
 
 /** Milvus collection names: a letter or underscore, then letters, digits, underscores; at most 255. */
@@ -39,11 +39,16 @@ export interface Settings {
   milvusStartupTimeoutMs: number;
 }
 
+/** Reads every setting; a bad one fails the container's init with one ConfigError naming the function's and Milvus's. */
 export function loadSettings(env: EnvSource = process.env): Settings {
-  const client = parseClientEnv(env);
-  const own = parseEnv('serverless example settings', FUNCTION_ENV, env);
+  const own = createEnv({
+    subject: 'serverless example settings',
+    settings: FUNCTION_ENV,
+    extends: { client: (source) => parseClientEnv(source).data },
+    env,
+  });
   return {
-    milvus: milvusClientConfig(client.data),
+    milvus: milvusClientConfig(own.client),
     collection: own.DOCS_COLLECTION,
     milvusStartupTimeoutMs: own.MILVUS_STARTUP_TIMEOUT_MS,
   };

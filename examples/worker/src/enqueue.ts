@@ -8,13 +8,14 @@
  * the job data: the worker's job span continues this trace. Prints the job id and the trace id.
  */
 import { readFile } from 'node:fs/promises';
+import { exitOnConfigError } from '@milvus-otel/config';
 import { shutdown as shutdownTracing, traceProducer } from '@milvus-otel/node';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Document } from './documents.ts';
 import { type IngestJobData, JOB_NAME, JOB_OPTIONS } from './process-job.ts';
-import { loadSettingsOrExit } from './settings.ts';
+import { loadSettings } from './settings.ts';
 
 const USAGE = 'usage: enqueue.ts <file.json> | --sample <count>';
 const TOPICS = [
@@ -46,7 +47,7 @@ async function readDocuments(args: string[]): Promise<Document[]> {
   return (Array.isArray(parsed) ? parsed : (parsed as { documents: Document[] }).documents) as Document[];
 }
 
-const settings = loadSettingsOrExit();
+const settings = loadSettings(process.env, exitOnConfigError);
 let documents: Document[];
 try {
   documents = await readDocuments(process.argv.slice(2));

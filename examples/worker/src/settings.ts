@@ -4,8 +4,8 @@
  */
 import { isIP } from 'node:net';
 import {
-  ConfigError,
-  type ConfigIssue,
+  type ConfigError,
+  createEnv,
   type EnvSource,
   envInt,
   envSetting,
@@ -14,7 +14,6 @@ import {
   type MilvusClientConfig,
   milvusClientConfig,
   parseClientEnv,
-  parseEnv,
 } from '@milvus-otel/config';
 import { z } from 'zod';
 import { LIMITS } from './documents.ts';
@@ -90,24 +89,24 @@ export interface Settings {
   milvusStartupTimeoutMs: number;
 }
 
-/** Throws one ConfigError listing every bad variable, Milvus's and the worker's together. */
-export function loadSettings(env: EnvSource = process.env): Settings {
-  const issues: ConfigIssue[] = [];
-  const attempt = <T>(read: () => T): T | undefined => {
-    try {
-      return read();
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      issues.push(...error.issues);
-      return undefined;
-    }
-  };
-  const client = attempt(() => parseClientEnv(env).data);
-  const own = attempt(() => parseEnv('worker settings', WORKER_ENV, env));
-  if (!client || !own) throw new ConfigError('worker settings', issues);
+/**
+ * Reads every setting: one ConfigError lists the worker's and the Milvus connection's problems together, thrown or
+ * handed to `onValidationError` (the entry points' `exitOnConfigError`).
+ */
+export function loadSettings(
+  env: EnvSource = process.env,
+  onValidationError?: (error: ConfigError) => never,
+): Settings {
+  const own = createEnv({
+    subject: 'worker settings',
+    settings: WORKER_ENV,
+    extends: { client: (source) => parseClientEnv(source).data },
+    env,
+    ...(onValidationError ? { onValidationError } : {}),
+  });
   return {
-    serviceName: client.serviceName,
-    milvus: milvusClientConfig(client),
+    serviceName: own.client.serviceName,
+    milvus: milvusClientConfig(own.client),
     redisUrl: own.REDIS_URL,
     queue: own.INGEST_QUEUE,
     collection: own.DOCS_COLLECTION,
@@ -117,15 +116,4 @@ export function loadSettings(env: EnvSource = process.env): Settings {
     healthHost: own.HEALTH_HOST,
     milvusStartupTimeoutMs: own.MILVUS_STARTUP_TIMEOUT_MS,
   };
-}
-
-/** Settings, or the error on stderr and exit code 1. */
-export function loadSettingsOrExit(env: EnvSource = process.env): Settings {
-  try {
-    return loadSettings(env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exit(1);
-  }
 }

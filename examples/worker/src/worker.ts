@@ -6,6 +6,7 @@
  *
  * SIGTERM / SIGINT: stop taking jobs, finish the running ones, close Redis and Milvus, flush the spans, exit 0.
  */
+import { exitOnConfigError } from '@milvus-otel/config';
 import { shutdown as shutdownTracing } from '@milvus-otel/node';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
@@ -15,12 +16,12 @@ import { ensureCollection } from './documents.ts';
 import { type HealthServer, startHealthServer } from './health.ts';
 import { connectWhenReady, describeError, ownConnection } from './milvus-startup.ts';
 import { type JobResult, processJob } from './process-job.ts';
-import { loadSettingsOrExit } from './settings.ts';
+import { loadSettings } from './settings.ts';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 const log = (message: string) => console.log(`worker: ${message}`);
-const settings = loadSettingsOrExit();
+const settings = loadSettings(process.env, exitOnConfigError);
 const tracer = trace.getTracer('@milvus-otel/example-worker');
 
 // Set once Milvus is up and the collection ready (below); until then /healthz reports Milvus as failing.

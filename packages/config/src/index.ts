@@ -1,4 +1,11 @@
-export { parseEnv } from './app-env.js';
+export {
+  type CreatedEnv,
+  type CreateEnvOptions,
+  createEnv,
+  type EnvExtensions,
+  exitOnConfigError,
+  parseEnv,
+} from './app-env.js';
 export { checkEndToEnd } from './checks.js';
 export {
   CLIENT_ENV,

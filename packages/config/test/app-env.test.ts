@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
+  createEnv,
   envInt,
   envSetting,
   envString,
@@ -76,5 +77,75 @@ describe('milvusClientConfig', () => {
       ssl: true,
       tls: { rootCertPath: '/certs/ca.pem', serverName: 'milvus.example.com' },
     });
+  });
+});
+
+describe('createEnv', () => {
+  const tracing = (env: Parameters<typeof parseClientEnv>[0]) => parseClientEnv(env).data;
+
+  it("returns the app's values and each extension's under its key", () => {
+    const env = createEnv({
+      subject: 'app settings',
+      settings: SETTINGS,
+      extends: { tracing },
+      env: { PORT: '8080', MILVUS_ADDRESS: 'milvus:19531', OTEL_SERVICE_NAME: 'orders' },
+    });
+    expect(env.PORT).toBe(8080);
+    expect(env.COLLECTION).toBe('docs');
+    expect(env.tracing.serviceName).toBe('orders');
+    expect(milvusClientConfig(env.tracing).address).toBe('milvus:19531');
+  });
+
+  it("one ConfigError names every bad variable, the app's and the extensions'", () => {
+    const error = (() => {
+      try {
+        createEnv({
+          subject: 'app settings',
+          settings: SETTINGS,
+          extends: { tracing },
+          env: { PORT: '0', MILVUS_ADDRESS: 'localhost:99999', OTEL_TRACES_SAMPLER: 'sometimes' },
+        });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues.map((i) => i.key).sort()).toEqual([
+      'MILVUS_ADDRESS',
+      'OTEL_TRACES_SAMPLER',
+      'PORT',
+    ]);
+    expect((error as ConfigError).message).toMatch(/^Invalid app settings \(3 problems\):/);
+  });
+
+  it('hands the error to onValidationError instead of throwing it', () => {
+    const seen: ConfigError[] = [];
+    expect(() =>
+      createEnv({
+        subject: 'app settings',
+        settings: SETTINGS,
+        env: { PORT: 'eighty' },
+        onValidationError: (error) => {
+          seen.push(error);
+          throw new Error('stopped');
+        },
+      }),
+    ).toThrow('stopped');
+    expect(seen.map((e) => e.issues.map((i) => i.key))).toEqual([['PORT']]);
+  });
+
+  it('an extension that fails with another error fails as it is (a bug, not a setting)', () => {
+    expect(() =>
+      createEnv({
+        subject: 'app settings',
+        settings: SETTINGS,
+        env: {},
+        extends: {
+          broken: () => {
+            throw new TypeError('not a setting problem');
+          },
+        },
+      }),
+    ).toThrow(TypeError);
   });
 });
