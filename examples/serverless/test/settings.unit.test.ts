@@ -18,3 +18,25 @@ describe('MILVUS_STARTUP_TIMEOUT_MS', () => {
     );
   });
 });
+
+describe('loadSettings', () => {
+  it("names the function's bad variables and the Milvus connection's in one error", () => {
+    let error: unknown;
+    try {
+      loadSettings({
+        MILVUS_STARTUP_TIMEOUT_MS: 'soon',
+        MILVUS_ADDRESS: 'localhost:99999',
+        DOCS_COLLECTION: '9x',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues.map((i) => i.key).sort()).toEqual([
+      'DOCS_COLLECTION',
+      'MILVUS_ADDRESS',
+      'MILVUS_STARTUP_TIMEOUT_MS',
+    ]);
+    expect((error as ConfigError).message).toMatch(/^Invalid serverless example settings \(3 problems\):/);
+  });
+});
