@@ -78,9 +78,9 @@ verify_json="$(./pnpm --silent milvus-otel verify --json)" || {
 }
 summary="$(node -e '
   const r = JSON.parse(process.argv[1]);
-  const sent = r.examples.reduce((n, e) => n + e.requests, 0);
-  const complete = r.examples.reduce((n, e) => n + e.complete, 0);
-  console.log(`${complete}/${sent} ` + r.examples.map((e) => `${e.example} ${e.complete}/${e.requests}`).join(", "));
+  const sent = r.targets.reduce((n, t) => n + t.requests, 0);
+  const complete = r.targets.reduce((n, t) => n + t.complete, 0);
+  console.log(`${complete}/${sent} ` + r.targets.map((t) => `${t.name} ${t.complete}/${t.requests}`).join(", "));
   process.exit(r.ok && sent > 0 && complete === sent ? 0 : 1);
 ' "$verify_json")" || fail "verify: $summary"
 say "verify: $summary complete traces"

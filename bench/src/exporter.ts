@@ -19,7 +19,8 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { clientEnv, getTrace, isUp, loadSettings } from '@milvus-otel/stack';
+import { fetchTrace } from '@milvus-otel/jaeger-query';
+import { clientEnv, isUp, loadSettings } from '@milvus-otel/stack';
 import { fmt } from './stats.ts';
 import { emitResult, options, parseResult, sleep, slope } from './util.ts';
 
@@ -262,7 +263,7 @@ async function child(): Promise<void> {
   await sleep(1000);
   let found = 0;
   for (const id of checkIds.slice(-5)) {
-    const t = await getTrace(JAEGER_QUERY_URL as string, id).catch(() => undefined);
+    const t = await fetchTrace(JAEGER_QUERY_URL as string, id).catch(() => undefined);
     if (t && t.spans.length === 2) found++;
   }
 

@@ -10,6 +10,7 @@
  * usage: node src/express.ts [--rounds 3] [--duration 10] [--warmup 3] [--connections 8] [--protocol grpc|http/protobuf|http/json] [--short]
  */
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { clientEnv, isUp, loadSettings } from '@milvus-otel/stack';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
@@ -38,7 +39,10 @@ const collector =
 const runId = Date.now().toString(36);
 const collection = `bench_express_${runId}`;
 const service = `bench-express-${runId}`;
-const appDir = fileURLToPath(new URL('../../examples/express-service/', import.meta.url));
+// The example as a package (its folder is the working directory users start it from).
+const appDir = dirname(
+  fileURLToPath(import.meta.resolve('@milvus-otel/example-express-service/package.json')),
+);
 const closedPort = await freePort(); // nothing listens there: the collector is "down"
 
 const baseEnv: NodeJS.ProcessEnv = {

@@ -10,7 +10,8 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   // The SDK is patched at run time, never imported; the OpenTelemetry packages stay shared with the app.
-  external: [/^@opentelemetry\//, '@zilliz/milvus2-sdk-node'],
+  // @milvus-otel/config is imported only through its zod-free `/address` subpath, which stays a dependency.
+  external: [/^@opentelemetry\//, '@zilliz/milvus2-sdk-node', /^@milvus-otel\/config(\/|$)/],
   esbuildPlugins: [
     {
       // src/version.ts reads name and version from package.json: bundle those two fields, not the whole file.

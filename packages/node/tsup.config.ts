@@ -36,27 +36,6 @@ const dedupe: Plugin = {
 };
 
 /**
- * semver has no side effects on load but does not say so (no "sideEffects": false): unless marked, its 47 modules
- * stay in the bundle, and run at start-up, although the entry never calls it (@milvus-otel/config uses it only for
- * the Milvus server's settings).
- */
-const pureDependencies: Plugin = {
-  name: 'pure-dependencies',
-  setup(build) {
-    build.onResolve({ filter: /^semver$/ }, async (args) => {
-      if (args.pluginData === 'pure') return undefined;
-      const result = await build.resolve(args.path, {
-        kind: args.kind,
-        resolveDir: args.resolveDir,
-        importer: args.importer,
-        pluginData: 'pure',
-      });
-      return { ...result, sideEffects: false };
-    });
-  },
-};
-
-/**
  * The bundle takes the API through require(), as CommonJS code does: the app's instrumented libraries (the Milvus SDK
  * among them) require() it too, so Node loads its CommonJS build once and everyone shares that one instance — an
  * `import` would load its ES module build as well (~50 more files).
@@ -119,7 +98,7 @@ export default defineConfig([
     // @opentelemetry/api too: apiThroughRequire keeps it outside, as a require().
     noExternal: [/^(?!import-in-the-middle(\/|$))/],
     external: KEEP_EXTERNAL,
-    esbuildPlugins: [apiThroughRequire, dedupe, pureDependencies, staticLeanClasses],
+    esbuildPlugins: [apiThroughRequire, dedupe, staticLeanClasses],
     metafile: true,
     // CommonJS dependencies in the bundle call require(): give them the real one.
     banner: {

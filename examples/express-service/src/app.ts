@@ -18,7 +18,7 @@ import {
   upsertDocuments,
   wellFormed,
 } from './documents.ts';
-import { classifyError, describeError } from './milvus-startup.ts';
+import { describeError, failsForNow } from './milvus-startup.ts';
 import { type IngestQueue, QueueUnavailableError } from './queue.ts';
 
 export interface AppDeps {
@@ -123,16 +123,13 @@ function parse<T>(schema: z.ZodType<T>, input: unknown): T {
   });
 }
 
-const COLLECTION_MISSING = /collection not found|can't find collection|collection \S+ does not exist/i;
-
 /**
- * What a failed Milvus call means for the client. Milvus unreachable, starting, overloaded or past the deadline (a
- * transient failure for classifyError), or the collection missing until it is restored: 503, try again later.
+ * What a failed Milvus call means for the client: 503, try again later, when it fails only for now (failsForNow).
  * Anything else is Milvus refusing the request (input validation should keep that from happening): 500, as a retry
  * would fail the same way.
  */
 function milvusFailure(error: unknown): HttpError {
-  if (classifyError(error) === 'transient' || COLLECTION_MISSING.test(describeError(error))) {
+  if (failsForNow(error)) {
     return new HttpError(
       503,
       { error: 'milvus_unavailable', message: 'The vector database is not available; try again later.' },

@@ -1,4 +1,4 @@
-import { isDescendant, type JaegerTrace, waitForTrace } from '@milvus-otel/stack';
+import { isDescendant, type Trace, waitForTrace } from '@milvus-otel/jaeger-query';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -189,7 +189,7 @@ describe('tracing', () => {
     expect(res.status).toBe(200);
     const traceId = res.headers.get('x-trace-id') as string;
 
-    const chain = (t: JaegerTrace) => {
+    const chain = (t: Trace) => {
       const server = serverSpan(t, service, 'GET /search');
       const client = t.spans.find(
         (s) =>
@@ -203,9 +203,13 @@ describe('tracing', () => {
       );
       return { server, client, remote };
     };
-    const trace = await waitForTrace(jaegerUrl, traceId, (t) => chain(t).remote.length > 0, 20_000);
+    const trace = await waitForTrace(jaegerUrl, traceId, {
+      complete: (t) => chain(t).remote.length > 0,
+      timeoutMs: 20_000,
+      settleMs: 0,
+    });
     expect(trace, `trace ${traceId} not in Jaeger`).toBeDefined();
-    const { server, client, remote } = chain(trace as JaegerTrace);
+    const { server, client, remote } = chain(trace as Trace);
     expect(server?.tags['http.response.status_code']).toBe(200);
     expect(client?.tags['db.system.name']).toBe('milvus');
     expect(client?.tags['span.kind']).toBe('client');
@@ -232,17 +236,16 @@ describe('tracing', () => {
 
       // The carrier holds the PRODUCER span `send <queue>`, a child of the request's server span.
       const producerId = job?.data.trace.traceparent?.split('-')[2];
-      const trace = await waitForTrace(
-        jaegerUrl,
-        traceId,
-        (t) => t.spans.some((s) => s.spanId === producerId),
-        20_000,
-      );
+      const trace = await waitForTrace(jaegerUrl, traceId, {
+        complete: (t) => t.spans.some((s) => s.spanId === producerId),
+        timeoutMs: 20_000,
+        settleMs: 0,
+      });
       const producer = trace?.spans.find((s) => s.spanId === producerId);
       expect(producer?.name).toBe(`send ${ingestQueue}`);
       expect(producer?.tags['span.kind']).toBe('producer');
       const server = trace && serverSpan(trace, service, 'POST /ingest');
-      expect(server && producer && isDescendant(trace as JaegerTrace, producer, server.spanId)).toBe(true);
+      expect(server && producer && isDescendant(trace as Trace, producer, server.spanId)).toBe(true);
     } finally {
       await queue.obliterate({ force: true });
       await queue.close();

@@ -1,10 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { clientEnv, freePort, type JaegerSpan, type JaegerTrace, loadSettings } from '@milvus-otel/stack';
+import type { Trace, TraceSpan } from '@milvus-otel/jaeger-query';
+import { clientEnv, freePort, loadSettings } from '@milvus-otel/stack';
 
 export { freePort };
 
-import { ConsistencyLevelEnum, MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { storedIds as storedIdsIn } from '@milvus-otel/stack/stored-ids';
+import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 
 export const stackEnv = clientEnv(loadSettings());
 export const jaegerUrl = stackEnv.JAEGER_QUERY_URL as string;
@@ -92,7 +94,7 @@ export function runApp(env: NodeJS.ProcessEnv, timeoutMs = 30_000) {
   });
 }
 
-export const serverSpan = (t: JaegerTrace, service: string, name: string): JaegerSpan | undefined =>
+export const serverSpan = (t: Trace, service: string, name: string): TraceSpan | undefined =>
   t.spans.find((s) => s.service === service && s.tags['span.kind'] === 'server' && s.name === name);
 
 /** Drops a test collection (the app created it). */
@@ -105,25 +107,11 @@ export async function dropCollection(name: string): Promise<void> {
   }
 }
 
-/**
- * Which of `ids` (letters, digits, `_ . : -` only) the collection holds, read with Strong consistency: every write
- * Milvus acknowledged is visible.
- */
+/** Which of `ids` the collection holds (Strong consistency), in natural order. */
 export async function storedIds(collection: string, ids: readonly string[]): Promise<string[]> {
   const milvus = new MilvusClient({ address: milvusAddress, logLevel: 'error' });
   try {
-    const found: string[] = [];
-    for (let i = 0; i < ids.length; i += 500) {
-      const res = await milvus.query({
-        collection_name: collection,
-        filter: `id in ${JSON.stringify(ids.slice(i, i + 500))}`,
-        output_fields: ['id'],
-        consistency_level: ConsistencyLevelEnum.Strong,
-      });
-      if (res.status.error_code !== 'Success') throw new Error(`query failed: ${res.status.reason}`);
-      found.push(...res.data.map((row) => String(row.id)));
-    }
-    return found;
+    return await storedIdsIn(milvus, collection, ids);
   } finally {
     await milvus.closeConnection();
   }

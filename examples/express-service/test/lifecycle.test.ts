@@ -1,4 +1,4 @@
-import { isDescendant, type JaegerTrace, waitForTrace } from '@milvus-otel/stack';
+import { isDescendant, type Trace, waitForTrace } from '@milvus-otel/jaeger-query';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   appEnv,
@@ -170,32 +170,30 @@ describe('without REDIS_URL, and shutdown', () => {
       expect(await app.exited).toEqual({ code: 0, signal: null });
       expect(app.output()).toContain('shut down');
 
-      const trace = await waitForTrace(
-        jaegerUrl,
-        traceId,
-        (t) => t.spans.some((s) => s.name === `search ${collection}`),
-        15_000,
-      );
+      const trace = await waitForTrace(jaegerUrl, traceId, {
+        complete: (t) => t.spans.some((s) => s.name === `search ${collection}`),
+        timeoutMs: 15_000,
+        settleMs: 0,
+      });
       const server = trace && serverSpan(trace, service, 'GET /search');
       const client = trace?.spans.find((s) => s.name === `search ${collection}`);
       expect(server, `server span of ${traceId}`).toBeDefined();
-      expect(client && server && isDescendant(trace as JaegerTrace, client, server.spanId)).toBe(true);
+      expect(client && server && isDescendant(trace as Trace, client, server.spanId)).toBe(true);
 
       // The request that was still in flight at SIGTERM keeps its spans too: the app drains, then flushes.
       const lateTraceId = late.headers.get('x-trace-id') as string;
-      const lateTrace = await waitForTrace(
-        jaegerUrl,
-        lateTraceId,
-        (t) =>
+      const lateTrace = await waitForTrace(jaegerUrl, lateTraceId, {
+        complete: (t) =>
           t.spans.some((s) => s.name === `upsert ${collection}`) &&
           !!serverSpan(t, service, 'POST /documents'),
-        15_000,
-      );
+        timeoutMs: 15_000,
+        settleMs: 0,
+      });
       const lateServer = lateTrace && serverSpan(lateTrace, service, 'POST /documents');
       const lateClient = lateTrace?.spans.find((s) => s.name === `upsert ${collection}`);
       expect(lateServer, `server span of the in-flight request ${lateTraceId}`).toBeDefined();
       expect(
-        lateClient && lateServer && isDescendant(lateTrace as JaegerTrace, lateClient, lateServer.spanId),
+        lateClient && lateServer && isDescendant(lateTrace as Trace, lateClient, lateServer.spanId),
       ).toBe(true);
     } finally {
       if (app.child.exitCode === null) app.child.kill('SIGKILL');

@@ -4,7 +4,7 @@
  * 4xx), without a stack trace; the process lives; every request that reached the app has its trace in Jaeger; and a
  * rejected request stores nothing.
  */
-import { getTrace } from '@milvus-otel/stack';
+import { fetchTrace } from '@milvus-otel/jaeger-query';
 import { RUNS, text, unit } from '@milvus-otel/stack/hostile-text';
 import { LEAKS, NOT_HTTP, type RawResponse, rawRequest, requestOf } from '@milvus-otel/stack/raw-http';
 import { Queue } from 'bullmq';
@@ -310,7 +310,7 @@ describe('tracing of arbitrary input', () => {
       for (let i = 0; i < pending.length; i += 20) {
         await Promise.all(
           pending.slice(i, i + 20).map(async (id) => {
-            const trace = await getTrace(jaegerUrl, id);
+            const trace = await fetchTrace(jaegerUrl, id);
             if (trace?.spans.some((s) => s.service === service && s.tags['span.kind'] === 'server'))
               found.add(id);
           }),

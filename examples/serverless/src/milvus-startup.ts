@@ -183,6 +183,17 @@ export function classifyError(error: unknown): Verdict {
   return permanentKind(error, text) ?? (looksTransient(error, text) ? 'transient' : 'permanent');
 }
 
+const COLLECTION_MISSING = /collection not found|can't find collection|collection \S+ does not exist/i;
+
+/**
+ * A failed call that may succeed later: Milvus unreachable, starting, overloaded or past the deadline (transient), or
+ * the collection missing until it is restored (an operator restores it, a restarted process recreates it). Anything
+ * else is Milvus refusing the request: a retry would fail the same way.
+ */
+export function failsForNow(error: unknown): boolean {
+  return classifyError(error) === 'transient' || COLLECTION_MISSING.test(describeError(error));
+}
+
 const FIXES: Record<Exclude<Verdict, 'transient'>, string> = {
   credentials: 'set MILVUS_TOKEN (or MILVUS_USERNAME and MILVUS_PASSWORD) to credentials this Milvus accepts',
   address: 'point MILVUS_ADDRESS at a host that resolves, e.g. MILVUS_ADDRESS=localhost:19530',

@@ -5,7 +5,8 @@
  * next invocation — no new runtime, no cold start.
  */
 import { randomBytes } from 'node:crypto';
-import { clientEnv, ensureLambdaRie, type JaegerTrace, loadSettings, waitForTrace } from '@milvus-otel/stack';
+import { type Trace, waitForTrace } from '@milvus-otel/jaeger-query';
+import { clientEnv, ensureLambdaRie, loadSettings } from '@milvus-otel/stack';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,9 +66,8 @@ afterAll(async () => {
 
 /** The invocation span of the trace, once Jaeger has it. */
 async function invocationSpan(traceId: string) {
-  const found = (t: JaegerTrace) =>
-    t.spans.some((s) => s.service === service && s.tags['faas.invocation_id']);
-  const trace = await waitForTrace(jaeger, traceId, found, 20_000);
+  const found = (t: Trace) => t.spans.some((s) => s.service === service && s.tags['faas.invocation_id']);
+  const trace = await waitForTrace(jaeger, traceId, { complete: found, timeoutMs: 20_000, settleMs: 0 });
   return trace?.spans.find((s) => s.service === service && s.tags['faas.invocation_id']);
 }
 

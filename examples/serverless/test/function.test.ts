@@ -3,14 +3,8 @@
  * Emulator with aws-lambda-ric as the runtime, against the local stack's Milvus and Jaeger.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  clientEnv,
-  ensureLambdaRie,
-  type JaegerSpan,
-  type JaegerTrace,
-  loadSettings,
-  waitForTrace,
-} from '@milvus-otel/stack';
+import { type Trace, type TraceSpan, waitForTrace } from '@milvus-otel/jaeger-query';
+import { clientEnv, ensureLambdaRie, loadSettings } from '@milvus-otel/stack';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FunctionProcess, httpEvent, runtimePids, startFunction } from '../scripts/rie.ts';
@@ -33,9 +27,9 @@ const DOCS = [
 const search = (query: Record<string, string>, headers: Record<string, string> = {}) =>
   httpEvent('GET', '/search', query, headers);
 
-const chain = (trace: JaegerTrace | undefined) => spanChain(trace, service, collection);
+const chain = (trace: Trace | undefined) => spanChain(trace, service, collection);
 
-const complete = (trace: JaegerTrace) => {
+const complete = (trace: Trace) => {
   const { invocation, client, server } = chain(trace);
   return Boolean(invocation && client && server.length > 0);
 };
@@ -84,7 +78,7 @@ describe('GET /search under the Lambda Runtime Interface Emulator', () => {
 
     const traceId = res.headers['x-trace-id'];
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
-    const trace = await waitForTrace(jaeger, traceId as string, complete);
+    const trace = await waitForTrace(jaeger, traceId as string, { complete, settleMs: 0 });
     const { invocation, client, server } = chain(trace);
     expect(invocation?.name).toBe('GET /search');
     expect(invocation?.tags).toMatchObject({
@@ -101,7 +95,7 @@ describe('GET /search under the Lambda Runtime Interface Emulator', () => {
     expect(invocation?.tags['faas.invocation_id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(client?.tags).toMatchObject({ 'span.kind': 'client', 'db.system.name': 'milvus' });
     expect(server.length).toBeGreaterThan(0);
-    expect(server.map((s: JaegerSpan) => s.service)).toContain('standalone');
+    expect(server.map((s: TraceSpan) => s.service)).toContain('standalone');
   });
 
   it('filters by category and marks later invocations warm', async () => {
@@ -110,7 +104,7 @@ describe('GET /search under the Lambda Runtime Interface Emulator', () => {
     const { hits } = JSON.parse(res.body) as { hits: { category: string }[] };
     expect(hits.length).toBeGreaterThan(0);
     expect(hits.every((h) => h.category === 'otel')).toBe(true);
-    const trace = await waitForTrace(jaeger, res.headers['x-trace-id'] as string, complete);
+    const trace = await waitForTrace(jaeger, res.headers['x-trace-id'] as string, { complete, settleMs: 0 });
     expect(chain(trace).invocation?.tags['faas.coldstart']).toBe(false);
   });
 
@@ -146,9 +140,9 @@ describe('GET /search under the Lambda Runtime Interface Emulator', () => {
     const res = await invoke(fn, search({ q: 'lambda' }, { traceparent: `00-${traceId}-${parentId}-01` }));
     expect(res.statusCode).toBe(200);
     expect(res.headers['x-trace-id']).toBe(traceId);
-    const trace = await waitForTrace(jaeger, traceId, complete);
+    const trace = await waitForTrace(jaeger, traceId, { complete, settleMs: 0 });
     const { invocation } = chain(trace);
-    expect(invocation?.parentSpanId).toBe(parentId);
+    expect(invocation?.parentId).toBe(parentId);
   });
 
   it('loses no span when the runtime is killed right after each response', async () => {
@@ -172,7 +166,9 @@ describe('GET /search under the Lambda Runtime Interface Emulator', () => {
       expect(await crash.json()).toMatchObject({ errorType: 'Runtime.ExitError' });
     }
     expect(killed.size).toBe(10);
-    const traces = await Promise.all(traceIds.map((id) => waitForTrace(jaeger, id, complete, 20_000)));
+    const traces = await Promise.all(
+      traceIds.map((id) => waitForTrace(jaeger, id, { complete, timeoutMs: 20_000, settleMs: 0 })),
+    );
     const missing = traceIds.filter((_, i) => {
       const t = traces[i];
       return !(t && complete(t));
@@ -202,15 +198,17 @@ describe('when the Milvus search fails', () => {
     expect(res.headers['retry-after']).toBe('1');
     // The cold start's readiness check (getLoadState) is a client span too: pick the search by its name.
     const searchName = `search ${collection}_missing`;
-    const trace = await waitForTrace(jaeger, res.headers['x-trace-id'] as string, (t) =>
-      t.spans.some((s) => s.service === service && s.tags.error === true && s.name === searchName),
-    );
+    const trace = await waitForTrace(jaeger, res.headers['x-trace-id'] as string, {
+      complete: (t) =>
+        t.spans.some((s) => s.service === service && s.tags.error === true && s.name === searchName),
+      settleMs: 0,
+    });
     const spans = trace?.spans ?? [];
     const invocation = spans.find((s) => s.service === service && s.tags['faas.trigger'] === 'http');
     expect(invocation?.tags).toMatchObject({ 'http.response.status_code': 503, error: true });
     const client = spans.find((s) => s.service === service && s.name === searchName);
     expect(client?.tags['span.kind']).toBe('client');
-    expect(client?.parentSpanId).toBe(invocation?.spanId);
+    expect(client?.parentId).toBe(invocation?.spanId);
     expect(client?.tags.error).toBe(true);
   });
 });

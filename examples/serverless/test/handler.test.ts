@@ -4,7 +4,8 @@
  * (test/events.test.ts), with values JSON cannot carry too (undefined, Maps, boxed strings, null prototypes).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { clientEnv, loadSettings, waitForTrace } from '@milvus-otel/stack';
+import { waitForTrace } from '@milvus-otel/jaeger-query';
+import { clientEnv, loadSettings } from '@milvus-otel/stack';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,12 +123,11 @@ describe('the handler, whatever the event (properties)', () => {
     const sample = [...invocations].filter((_, i) => i % 20 === 0);
     expect(sample.length).toBeGreaterThanOrEqual(25);
     for (const [traceId, invocationId] of sample) {
-      const trace = await waitForTrace(
-        jaeger,
-        traceId,
-        (t) => t.spans.some((s) => s.tags['faas.invocation_id'] === invocationId),
-        20_000,
-      );
+      const trace = await waitForTrace(jaeger, traceId, {
+        complete: (t) => t.spans.some((s) => s.tags['faas.invocation_id'] === invocationId),
+        timeoutMs: 20_000,
+        settleMs: 0,
+      });
       const span = trace?.spans.find((s) => s.tags['faas.invocation_id'] === invocationId);
       expect(span?.service, `trace ${traceId}`).toBe(service);
       expect(span?.tags['http.response.status_code']).toEqual(expect.any(Number));

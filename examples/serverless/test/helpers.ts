@@ -1,4 +1,5 @@
-import { freePort, isDescendant, type JaegerTrace } from '@milvus-otel/stack';
+import { isDescendant, type Trace } from '@milvus-otel/jaeger-query';
+import { freePort } from '@milvus-otel/stack';
 
 export { freePort };
 
@@ -46,12 +47,11 @@ export async function invokeRaw(fn: FunctionProcess, payload: string | Uint8Arra
 }
 
 /** The invocation span → `search <collection>` client span → the Milvus server spans under it. */
-export function spanChain(trace: JaegerTrace | undefined, service: string, collection: string) {
+export function spanChain(trace: Trace | undefined, service: string, collection: string) {
   const spans = trace?.spans ?? [];
   const invocation = spans.find((s) => s.service === service && s.tags['faas.trigger'] === 'http');
   const client = spans.find(
-    (s) =>
-      s.service === service && s.name === `search ${collection}` && s.parentSpanId === invocation?.spanId,
+    (s) => s.service === service && s.name === `search ${collection}` && s.parentId === invocation?.spanId,
   );
   const server = spans.filter(
     (s) => s.service !== service && trace !== undefined && client && isDescendant(trace, s, client.spanId),

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clientEnv, ensureLambdaRie, loadSettings, waitForTrace } from '@milvus-otel/stack';
+import { waitForTrace } from '@milvus-otel/jaeger-query';
+import { clientEnv, ensureLambdaRie, loadSettings } from '@milvus-otel/stack';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { packageFunction } from '../scripts/package.ts';
@@ -54,14 +55,13 @@ it('runs from the unpacked zip, Milvus SDK patched from the zip’s node_modules
   const res = await invoke(fn, httpEvent('GET', '/search', { q: 'zip' }));
   expect(res.statusCode, res.body).toBe(200);
   expect((JSON.parse(res.body) as { hits: { id: string }[] }).hits[0]?.id).toBe('z1');
-  const trace = await waitForTrace(
-    stack.JAEGER_QUERY_URL as string,
-    res.headers['x-trace-id'] as string,
-    (t) => {
+  const trace = await waitForTrace(stack.JAEGER_QUERY_URL as string, res.headers['x-trace-id'] as string, {
+    complete: (t) => {
       const c = spanChain(t, service, collection);
       return Boolean(c.invocation && c.client && c.server.length > 0);
     },
-  );
+    settleMs: 0,
+  });
   const { invocation, client, server } = spanChain(trace, service, collection);
   expect(invocation).toBeDefined();
   expect(client).toBeDefined();

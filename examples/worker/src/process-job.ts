@@ -13,7 +13,7 @@ import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
 import { type Document, LIMITS, upsertDocuments, wellFormed } from './documents.ts';
-import { classifyError, describeError } from './milvus-startup.ts';
+import { describeError, failsForNow } from './milvus-startup.ts';
 
 /** Job name producers use on the queue. */
 export const JOB_NAME = 'ingest';
@@ -106,17 +106,6 @@ export function validateJobData(data: unknown): z.infer<typeof jobDataSchema> {
   throw new UnrecoverableError(reason(`invalid job data: ${listed.join('; ')}`));
 }
 
-const COLLECTION_MISSING = /collection not found|can't find collection|collection \S+ does not exist/i;
-
-/**
- * Worth another attempt: Milvus is unreachable, starting or overloaded (a transient failure for classifyError), or
- * the collection is missing (an operator restores it, a restarted worker recreates it). Anything else is Milvus
- * refusing this data or this request: every attempt would fail the same way.
- */
-export function retriable(error: unknown): boolean {
-  return classifyError(error) === 'transient' || COLLECTION_MISSING.test(describeError(error));
-}
-
 /**
  * The failure of the batch of documents [start, end) of `total`, saying which documents are stored: the batches
  * before it are; a batch Milvus refused is not; a batch whose call failed in transit may or may not be.
@@ -126,7 +115,7 @@ export function batchFailure(error: unknown, start: number, end: number, total: 
     start === 0
       ? `none of the ${total} documents were stored`
       : `documents 0-${start - 1} of ${total} were stored`;
-  if (retriable(error)) {
+  if (failsForNow(error)) {
     return new Error(
       reason(
         `Milvus failed on documents ${start}-${end - 1}: ${describeError(error)}; ${stored} (documents ${start}-${end - 1} may have been too); a retry upserts them all again`,

@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { clientEnv, loadSettings } from '@milvus-otel/stack';
-import { ConsistencyLevelEnum, type MilvusClient } from '@zilliz/milvus2-sdk-node';
 import type { Job, Queue } from 'bullmq';
 
 export const stackEnv = clientEnv(loadSettings());
@@ -195,27 +194,5 @@ export function descendsFrom(spans: Span[], span: Span, ancestorId: string): boo
 export const isError = (span: Span) => span.status.code === 2 || span.status.code === 'STATUS_CODE_ERROR';
 export const SPAN_KIND = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 } as const;
 
-/**
- * Which of `ids` (letters, digits, `_ . : -` only) the collection holds, read with Strong consistency: every write
- * Milvus acknowledged is visible.
- */
-export async function storedIds(
-  milvus: MilvusClient,
-  collection: string,
-  ids: readonly string[],
-): Promise<string[]> {
-  const found: string[] = [];
-  for (let i = 0; i < ids.length; i += 500) {
-    const res = await milvus.query({
-      collection_name: collection,
-      filter: `id in ${JSON.stringify(ids.slice(i, i + 500))}`,
-      output_fields: ['id'],
-      consistency_level: ConsistencyLevelEnum.Strong,
-    });
-    if (res.status.error_code !== 'Success') throw new Error(`query failed: ${res.status.reason}`);
-    found.push(...res.data.map((row) => String(row.id)));
-  }
-  return found.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-}
-
 export { type LateMilvus, lateMilvus } from '@milvus-otel/stack';
+export { storedIds } from '@milvus-otel/stack/stored-ids';

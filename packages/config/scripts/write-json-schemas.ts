@@ -1,6 +1,6 @@
 // Writes the JSON Schemas next to the build: dist/schemas/<name>.schema.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { jsonSchemas } from '../dist/index.js';
+import { jsonSchemas } from '../dist/server.js';
 
 const dir = new URL('../dist/schemas/', import.meta.url);
 mkdirSync(dir, { recursive: true });

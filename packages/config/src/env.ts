@@ -1,18 +1,30 @@
 import * as z from 'zod';
 import { type ConfigIssue, maskValue } from './errors.js';
 
+/**
+ * Reads one variable: any Standard Schema (zod 4, valibot, ArkType…) that takes the trimmed value, or undefined when
+ * the variable is unset or empty, and returns the typed value (its default when unset). Validation must be synchronous.
+ */
+export interface EnvSchema<T> {
+  readonly '~standard': {
+    readonly version: 1;
+    readonly vendor: string;
+    readonly validate: (value: unknown) => EnvSchemaResult<T> | Promise<EnvSchemaResult<T>>;
+  };
+}
+
+type EnvSchemaResult<T> =
+  | { readonly value: T; readonly issues?: undefined }
+  | { readonly issues: ReadonlyArray<{ readonly message: string }> };
+
 /** One environment variable: how to read it, and what to tell the user when it is wrong. */
 export interface EnvSetting<T> {
-  readonly schema: z.ZodType<T, string | undefined>;
+  readonly schema: EnvSchema<T>;
   readonly expected: string;
   readonly fix: string;
 }
 
-export function envSetting<T>(
-  schema: z.ZodType<T, string | undefined>,
-  expected: string,
-  fix: string,
-): EnvSetting<T> {
+export function envSetting<T>(schema: EnvSchema<T>, expected: string, fix: string): EnvSetting<T> {
   return { schema, expected, fix };
 }
 
@@ -22,6 +34,12 @@ export type EnvValues<S extends EnvSettings> = {
 };
 
 export type EnvSource = Readonly<Record<string, string | undefined>>;
+
+function validate<T>(schema: EnvSchema<T>, input: string | undefined): EnvSchemaResult<T> {
+  const result = schema['~standard'].validate(input);
+  if (result instanceof Promise) throw new TypeError('an environment setting needs a synchronous schema');
+  return result;
+}
 
 /**
  * Parses every setting from `env` (empty strings count as unset, as the OpenTelemetry spec asks). Returns the
@@ -37,11 +55,12 @@ export function collectEnvSettings<S extends EnvSettings>(
   for (const [key, setting] of Object.entries(settings)) {
     const raw = env[key];
     const input = raw === undefined || raw.trim() === '' ? undefined : raw.trim();
-    const result = setting.schema.safeParse(input);
-    if (result.success) {
-      out[key] = result.data;
+    const result = validate(setting.schema, input);
+    if (result.issues === undefined) {
+      out[key] = result.value;
     } else {
-      out[key] = setting.schema.parse(undefined);
+      const fallback = validate(setting.schema, undefined);
+      out[key] = fallback.issues === undefined ? fallback.value : undefined;
       issues.push({ key, value: maskValue(key, input), expected: setting.expected, fix: setting.fix });
     }
   }
@@ -50,7 +69,7 @@ export function collectEnvSettings<S extends EnvSettings>(
 
 // Building blocks for environment values (all arrive as strings).
 
-export const envBoolean = (fallback: boolean) =>
+export const envBoolean = (fallback: boolean): EnvSchema<boolean> =>
   z
     .string()
     .optional()
@@ -67,7 +86,7 @@ export const envBoolean = (fallback: boolean) =>
 export const envInt = <F extends number | undefined>(
   fallback: F,
   { min = 0, max = Number.MAX_SAFE_INTEGER } = {},
-) =>
+): EnvSchema<number | F> =>
   z
     .string()
     .optional()
@@ -85,7 +104,7 @@ export const envInt = <F extends number | undefined>(
 export const envEnum = <const T extends readonly [string, ...string[]], F extends T[number] | undefined>(
   values: T,
   fallback: F,
-) =>
+): EnvSchema<T[number] | F> =>
   z
     .string()
     .optional()
@@ -97,10 +116,10 @@ export const envEnum = <const T extends readonly [string, ...string[]], F extend
       return z.NEVER;
     });
 
-export const envOptionalString = () => z.string().optional();
+export const envOptionalString = (): EnvSchema<string | undefined> => z.string().optional();
 
 /** `key1=value1,key2=value2` (W3C baggage-like list, values percent-decoded), as the spec uses for headers and resources. */
-export const envKeyValueList = () =>
+export const envKeyValueList = (): EnvSchema<Record<string, string>> =>
   z
     .string()
     .optional()
@@ -126,7 +145,7 @@ export const envKeyValueList = () =>
     });
 
 /** An http(s) URL; scheme required, port (when given) 1-65535. */
-export const envHttpUrl = () =>
+export const envHttpUrl = (): EnvSchema<string | undefined> =>
   z
     .string()
     .optional()
@@ -143,7 +162,7 @@ export function isHttpUrl(value: string): boolean {
 }
 
 /** A string, `fallback` when unset; when `pattern` is given the value must match it. */
-export const envString = (fallback: string, pattern?: RegExp) =>
+export const envString = (fallback: string, pattern?: RegExp): EnvSchema<string> =>
   z
     .string()
     .optional()
@@ -151,7 +170,10 @@ export const envString = (fallback: string, pattern?: RegExp) =>
     .transform((v) => v ?? fallback);
 
 /** A URL with one of `protocols` (e.g. `['redis:', 'rediss:']`); `fallback` when unset. */
-export const envUrl = <F extends string | undefined>(protocols: readonly string[], fallback: F) =>
+export const envUrl = <F extends string | undefined>(
+  protocols: readonly string[],
+  fallback: F,
+): EnvSchema<string | F> =>
   z
     .string()
     .optional()

@@ -1,4 +1,4 @@
-import type { ClientSettings } from './client.js';
+import type { ClientSettings } from './client-settings.js';
 
 /** The options `new MilvusClient(...)` of `@zilliz/milvus2-sdk-node` takes, built from the parsed settings. */
 export interface MilvusClientConfig {

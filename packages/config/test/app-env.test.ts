@@ -47,6 +47,40 @@ describe('parseEnv', () => {
   });
 });
 
+describe('envSetting with any Standard Schema', () => {
+  // A schema written by hand, as valibot or ArkType would give one: only the `~standard` interface.
+  const evenNumber = {
+    '~standard': {
+      version: 1 as const,
+      vendor: 'hand-written',
+      validate: (value: unknown) => {
+        const n = value === undefined ? 2 : Number(value);
+        return Number.isInteger(n) && n % 2 === 0 ? { value: n } : { issues: [{ message: 'not even' }] };
+      },
+    },
+  };
+  const settings = { WORKERS: envSetting<number>(evenNumber, 'an even number', 'set WORKERS=4') };
+
+  it('reads the value, and the default when unset', () => {
+    const workers: number = parseEnv('pool settings', settings, { WORKERS: ' 8 ' }).WORKERS;
+    expect(workers).toBe(8);
+    expect(parseEnv('pool settings', settings, {}).WORKERS).toBe(2);
+  });
+
+  it('reports a value the schema rejects', () => {
+    expect(() => parseEnv('pool settings', settings, { WORKERS: '3' })).toThrow(
+      'WORKERS is "3": expected an even number.',
+    );
+  });
+
+  it('refuses an asynchronous schema', () => {
+    const slow = {
+      '~standard': { version: 1 as const, vendor: 'x', validate: async () => ({ value: 1 }) },
+    };
+    expect(() => parseEnv('s', { SLOW: envSetting(slow, 'x', 'y') }, {})).toThrow(TypeError);
+  });
+});
+
 describe('milvusClientConfig', () => {
   it('maps address, database and credentials', () => {
     const { data } = parseClientEnv({

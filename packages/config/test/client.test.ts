@@ -89,6 +89,18 @@ describe('parseClientEnv reading values', () => {
     ).toBe('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
   });
 
+  it('remembers which variable the protocol came from', () => {
+    const otlp = (env: Record<string, string>) => parseClientEnv(env).data.otlp;
+    expect(otlp({})).toMatchObject({ protocol: 'http/protobuf', protocolVariable: undefined });
+    expect(otlp({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' })).toMatchObject({
+      protocol: 'http/protobuf',
+      protocolVariable: 'OTEL_EXPORTER_OTLP_PROTOCOL',
+    });
+    expect(
+      otlp({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc' }),
+    ).toMatchObject({ protocol: 'grpc', protocolVariable: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' });
+  });
+
   it('lets the per-signal protocol, headers and timeout win', () => {
     const { otlp } = parseClientEnv({
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
@@ -170,6 +182,14 @@ describe('parseClientEnv reading values', () => {
     expect(parseClientEnv({ MILVUS_ADDRESS: 'https://in01.cloud.example:443' }).data.milvus.address).toBe(
       'https://in01.cloud.example:443',
     );
+  });
+
+  it('reads an IPv6 MILVUS_ADDRESS in brackets, and rejects one without a port or with a path', () => {
+    expect(parseClientEnv({ MILVUS_ADDRESS: '[::1]:19530' }).data.milvus.address).toBe('[::1]:19530');
+    expect(parseClientEnv({ MILVUS_ADDRESS: '[fd00::7]:443' }).data.milvus.address).toBe('[fd00::7]:443');
+    for (const address of ['[::1]', '::1', '[::1]:0', 'milvus:19530/db', 'root@milvus:19530']) {
+      expect(errorOf({ MILVUS_ADDRESS: address }).issues.map((i) => i.key)).toEqual(['MILVUS_ADDRESS']);
+    }
   });
 
   it('reads OTEL_SDK_DISABLED case-insensitively and dedupes lists', () => {
@@ -467,6 +487,18 @@ describe('client cross-checks', () => {
         fix: 'use http://localhost:4317 unless that collector really has TLS',
       },
     ]);
+  });
+
+  it('names the variable that set the protocol in the fix, OTEL_EXPORTER_OTLP_PROTOCOL when none did', () => {
+    expect(
+      errorOf({ OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' })
+        .issues[0]?.fix,
+    ).toBe(
+      'point OTEL_EXPORTER_OTLP_ENDPOINT at port 4317, or set OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/protobuf',
+    );
+    expect(errorOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4317' }).issues[0]?.fix).toBe(
+      'point OTEL_EXPORTER_OTLP_ENDPOINT at port 4318, or set OTEL_EXPORTER_OTLP_PROTOCOL=grpc',
+    );
   });
 
   it('warns when a sampler argument is ignored', () => {

@@ -1,12 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  CLIENT_ENV,
-  ConfigError,
-  parseClientEnv,
-  parseMilvusTrace,
-  safeParseClientEnv,
-} from '../src/index.js';
+import { CLIENT_ENV, ConfigError, parseClientEnv, safeParseClientEnv } from '../src/index.js';
+import { parseMilvusTrace } from '../src/server/index.js';
 
 // Fixed seed and bounded runs: the same cases on every run; fast-check prints seed and counterexample on failure.
 const RUNS = { seed: 20_261_202, numRuns: 400 } as const;

@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError, parseClientEnv } from '../src/index.js';
 import {
-  ConfigError,
   checkEndToEnd,
   jsonSchemas,
-  parseClientEnv,
   parseJaegerSettings,
   parseMilvusTrace,
   samplingStrategiesFile,
-} from '../src/index.js';
+} from '../src/server/index.js';
 
 describe('parseJaegerSettings', () => {
   it('defaults to all-in-one with in-memory storage, OTLP ports and sample-everything', () => {

@@ -6,9 +6,9 @@ import {
   maskValue,
   parseClientEnv,
   parseEnv,
-  parseMilvusTrace,
   safeParseClientEnv,
 } from '../src/index.js';
+import { parseMilvusTrace } from '../src/server/index.js';
 
 function errorOf(env: Record<string, string>): ConfigError {
   const result = safeParseClientEnv(env);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseMilvusTrace } from '../src/index.js';
+import { ConfigError } from '../src/index.js';
+import { parseMilvusTrace } from '../src/server/index.js';
 
 function errorOf(input: unknown, milvusVersion?: string): ConfigError {
   try {
@@ -138,6 +139,30 @@ describe('server cross-checks', () => {
     ).toMatchObject({
       key: 'trace.otlp.endpoint',
       expected: 'host:port (the port is required)',
+      fix: 'set trace.otlp.endpoint: jaeger:4317',
+    });
+  });
+
+  it('reads an IPv6 endpoint in brackets, and rejects a port out of range', () => {
+    expect(
+      parseMilvusTrace({
+        exporter: 'otlp',
+        sampleFraction: 1,
+        otlp: { endpoint: '[::1]:4317', secure: false },
+      }).warnings,
+    ).toEqual([]);
+    expect(
+      errorOf({ exporter: 'otlp', otlp: { endpoint: '[fd00::7]:4318', secure: true } }).issues[0],
+    ).toMatchObject({
+      key: 'trace.otlp.endpoint',
+      fix: 'set trace.otlp.endpoint: [fd00::7]:4317, or trace.otlp.method: http (Milvus ≥ 2.4.7)',
+    });
+    expect(
+      errorOf({ exporter: 'otlp', otlp: { endpoint: 'jaeger:99999', secure: false } }).issues[0],
+    ).toEqual({
+      key: 'trace.otlp.endpoint',
+      value: 'jaeger:99999',
+      expected: 'host:port with a port from 1 to 65535',
       fix: 'set trace.otlp.endpoint: jaeger:4317',
     });
   });

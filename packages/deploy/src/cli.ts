@@ -1,21 +1,16 @@
 #!/usr/bin/env node
-import { ConfigError, maskValue, normalizeMilvusVersion } from '@milvus-otel/config';
+import { ConfigError, maskValue } from '@milvus-otel/config';
+import { normalizeMilvusVersion } from '@milvus-otel/config/server';
+import { JaegerError, traceIdProblem, waitForTrace } from '@milvus-otel/jaeger-query';
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { doctor, doctorDefaults } from './doctor.js';
 import { InputError, readInputFile, readYamlFile, writeOutputFiles } from './input.js';
-import { LOCAL_STACK } from './local-stack.js';
 import { render, TARGET_NAMES, TARGETS, type TargetName } from './render.js';
 import { DeployConfigError, resolveDeployConfig } from './settings.js';
-import { JaegerError, traceIdProblem, waitForTrace } from './trace/jaeger.js';
 import { renderWaterfall, useColor } from './trace/waterfall.js';
 import { validateText } from './validate.js';
-import {
-  EXAMPLE_NAMES,
-  type ExampleName,
-  summarize,
-  verifyDefaults,
-  verifyExamples,
-} from './verify/verify.js';
+import { readVerifyTargets, VerifyTargetsError } from './verify/targets.js';
+import { defaultJaegerUrl, summarize, verifyTraces } from './verify/verify.js';
 
 const program = new Command('milvus-otel')
   .description(
@@ -57,12 +52,6 @@ program
       'Milvus server release the files are for (validates the trace section for it)',
     ).argParser(milvusVersionArg),
   )
-  .addOption(
-    new Option(
-      '--local-stack',
-      "this repository's local stack config (what docker/ is rendered from)",
-    ).conflicts('config'),
-  )
   .addOption(new Option('--json', 'print [{ path, content }] as JSON').conflicts('out'))
   .addHelpText(
     'after',
@@ -71,14 +60,10 @@ program
   .action(
     async (
       target: TargetName | 'all',
-      opts: { out?: string; config?: string; milvusVersion?: string; localStack?: boolean; json?: boolean },
+      opts: { out?: string; config?: string; milvusVersion?: string; json?: boolean },
     ) => {
       // An empty config file means every default.
-      const loaded: unknown = opts.localStack
-        ? structuredClone(LOCAL_STACK)
-        : opts.config
-          ? ((await readYamlFile(opts.config)) ?? {})
-          : {};
+      const loaded: unknown = opts.config ? ((await readYamlFile(opts.config)) ?? {}) : {};
       // The flag wins over milvus.version; a config that is no object is left for the validation to name.
       const input =
         opts.milvusVersion && isRecord(loaded) && (loaded.milvus === undefined || isRecord(loaded.milvus))
@@ -174,22 +159,32 @@ const waterfallWidth = () => process.stdout.columns || Number(process.env.COLUMN
 program
   .command('verify')
   .description(
-    "send real requests through the examples and check each one's trace in Jaeger: entry span → Milvus client span → Milvus server spans, one trace, nothing orphaned",
+    "send real requests to the targets of a file and check each one's trace in Jaeger: entry span → Milvus client span → Milvus server spans, one trace, nothing orphaned",
   )
   .addOption(
-    new Option('--example <name>', 'which example').choices(['all', ...EXAMPLE_NAMES]).default('all'),
+    new Option(
+      '-t, --targets <file>',
+      'the targets (YAML or JSON): the requests to send, where each answers its trace id, the trace expected',
+    ).env('MILVUS_OTEL_VERIFY_TARGETS'),
   )
   .addOption(
-    new Option('-n, --count <n>', 'requests per example').argParser(positiveInt('--count')).default(5),
+    new Option('--target <name>', 'only this target of the file (repeatable)').argParser(
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    ),
+  )
+  .addOption(
+    new Option('-n, --count <n>', 'requests per target').argParser(positiveInt('--count')).default(5),
   )
   .addOption(
     new Option('--concurrency <n>', 'requests in flight at once')
       .argParser(positiveInt('--concurrency'))
       .default(4),
   )
-  .addOption(new Option('--express-url <url>', 'Express service (and its worker)').env('EXPRESS_URL'))
-  .addOption(new Option('--lambda-url <url>', 'Lambda runtime interface emulator').env('LAMBDA_URL'))
-  .addOption(new Option('--jaeger-url <url>', 'Jaeger query base URL').env('JAEGER_QUERY_URL'))
+  .addOption(
+    new Option('--jaeger-url <url>', "Jaeger query base URL (default: the file's jaegerUrl)").env(
+      'JAEGER_QUERY_URL',
+    ),
+  )
   .addOption(
     new Option('--timeout <ms>', 'how long to wait for each trace to be complete in Jaeger')
       .argParser(positiveInt('--timeout'))
@@ -198,23 +193,33 @@ program
   .option('--json', 'machine-readable report')
   .action(
     async (opts: {
-      example: ExampleName | 'all';
+      targets?: string;
+      target?: string[];
       count: number;
       concurrency: number;
-      expressUrl?: string;
-      lambdaUrl?: string;
       jaegerUrl?: string;
       timeout: number;
       json?: boolean;
     }) => {
-      const defaults = verifyDefaults();
-      const result = await verifyExamples({
-        examples: opts.example === 'all' ? EXAMPLE_NAMES : [opts.example],
+      if (!opts.targets) {
+        throw new InputError(
+          'no targets: verify needs the requests to send and the trace each must give',
+          'pass --targets <file> (or set MILVUS_OTEL_VERIFY_TARGETS); see the targets file format in the README of @milvus-otel/deploy',
+        );
+      }
+      const file = await readVerifyTargets(opts.targets);
+      const unknown = (opts.target ?? []).filter((n) => !file.targets.some((t) => t.name === n));
+      if (unknown.length) {
+        throw new InputError(
+          `${opts.targets} has no target ${unknown.map((n) => JSON.stringify(n)).join(', ')}`,
+          `choose from ${file.targets.map((t) => t.name).join(', ')}`,
+        );
+      }
+      const result = await verifyTraces({
+        targets: opts.target ? file.targets.filter((t) => opts.target?.includes(t.name)) : file.targets,
         count: opts.count,
         concurrency: opts.concurrency,
-        expressUrl: opts.expressUrl ?? defaults.expressUrl,
-        lambdaUrl: opts.lambdaUrl ?? defaults.lambdaUrl,
-        jaegerUrl: opts.jaegerUrl ?? defaults.jaegerUrl,
+        jaegerUrl: opts.jaegerUrl ?? file.jaegerUrl ?? defaultJaegerUrl(),
         timeoutMs: opts.timeout,
       });
       if (opts.json) {
@@ -223,8 +228,8 @@ program
         process.stderr.write(`✗ ${maskValue('error', result.error)}\n`);
       } else {
         const color = useColor();
-        for (const r of result.examples) {
-          process.stdout.write(`${r.ok ? '✓' : '✗'} ${r.example} (${r.url}): ${summarize(r)}\n`);
+        for (const r of result.targets) {
+          process.stdout.write(`${r.ok ? '✓' : '✗'} ${r.name} (${r.url}): ${summarize(r)}\n`);
           for (const f of r.failures.slice(0, 10)) {
             process.stdout.write(`  - ${f.traceId ?? '(no trace)'} ${f.check}: ${f.message}\n`);
           }
@@ -261,7 +266,7 @@ program
   )
   .option('--json', 'the trace as JSON: spans in tree order with depth, parent, service, timing and error')
   .action(async (traceId: string, opts: { jaegerUrl?: string; timeout: number; json?: boolean }) => {
-    const jaegerUrl = (opts.jaegerUrl ?? verifyDefaults().jaegerUrl).replace(/\/+$/, '');
+    const jaegerUrl = (opts.jaegerUrl ?? defaultJaegerUrl()).replace(/\/+$/, '');
     const trace = await waitForTrace(jaegerUrl, traceId, { timeoutMs: opts.timeout, settleMs: 0 });
     if (!trace) {
       process.stderr.write(
@@ -291,6 +296,7 @@ try {
   } else if (
     error instanceof ConfigError ||
     error instanceof DeployConfigError ||
+    error instanceof VerifyTargetsError ||
     error instanceof JaegerError
   ) {
     text = error.message;

@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
-import { maskValue } from '@milvus-otel/config';
+import { type ClientSettings, maskValue, parseClientEnv, safeParseClientEnv } from '@milvus-otel/config';
+import { type HostPort, parseHostPort } from '@milvus-otel/config/address';
 
 export interface DoctorOptions {
   /** Milvus gRPC address, host:port. */
@@ -8,8 +9,13 @@ export interface DoctorOptions {
   readonly milvusHealthUrl: string;
   /** Jaeger query base URL (HTTP API). */
   readonly jaegerUrl: string;
-  /** OTLP endpoint the apps and Milvus export to (gRPC). */
+  /** OTLP endpoint the apps export to (a URL). */
   readonly otlpEndpoint: string;
+  /**
+   * Its protocol: gives the port when the endpoint names none. Default: the one the apps read from
+   * OTEL_EXPORTER_OTLP_TRACES_PROTOCOL / OTEL_EXPORTER_OTLP_PROTOCOL, else theirs by default.
+   */
+  readonly otlpProtocol?: ClientSettings['otlp']['protocol'];
   /** Service name the Milvus server reports under. */
   readonly milvusService: string;
 }
@@ -22,25 +28,43 @@ export interface Check {
   readonly fix?: string;
 }
 
+/** The apps' settings with no variable set: @milvus-otel/config's defaults for the Milvus address and OTLP. */
+const CLIENT_DEFAULTS = parseClientEnv({}).data;
+
+/** The apps' OTLP settings for a protocol, everything else at its default (a bad protocol: the defaults). */
+function otlpFor(protocols: {
+  OTEL_EXPORTER_OTLP_PROTOCOL?: string;
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL?: string;
+}) {
+  const parsed = safeParseClientEnv(protocols);
+  return parsed.success ? parsed.data.otlp : CLIENT_DEFAULTS.otlp;
+}
+
 export function doctorDefaults(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): DoctorOptions {
-  const milvusAddress = env.MILVUS_ADDRESS || '127.0.0.1:19530';
-  const host = milvusAddress.replace(/^https?:\/\//, '').split(':')[0] || '127.0.0.1';
+  const milvusAddress = env.MILVUS_ADDRESS || CLIENT_DEFAULTS.milvus.address;
+  const host = parseHostPort(milvusAddress)?.host ?? '127.0.0.1';
+  const otlp = otlpFor({
+    OTEL_EXPORTER_OTLP_PROTOCOL: env.OTEL_EXPORTER_OTLP_PROTOCOL,
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL,
+  });
   return {
     milvusAddress,
-    milvusHealthUrl: env.MILVUS_HEALTH_URL || `http://${host}:${env.MILVUS_HEALTH_PORT || 9091}/healthz`,
+    milvusHealthUrl:
+      env.MILVUS_HEALTH_URL ||
+      `http://${host.includes(':') ? `[${host}]` : host}:${env.MILVUS_HEALTH_PORT || 9091}/healthz`,
     jaegerUrl: env.JAEGER_QUERY_URL || 'http://127.0.0.1:16686',
-    otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || 'http://127.0.0.1:4317',
+    otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || otlp.url,
+    otlpProtocol: otlp.protocol,
     milvusService: env.MILVUS_SERVICE_NAME || 'standalone',
   };
 }
 
-const isPort = (port: number) => Number.isInteger(port) && port >= 1 && port <= 65_535;
-
-function tcp(host: string, port: number, timeoutMs = 2000): Promise<boolean> {
-  // connect() throws on a port out of range: the check fails, and its detail says why.
-  if (!isPort(port)) return Promise.resolve(false);
+function tcp(address: HostPort | undefined, timeoutMs = 2000): Promise<boolean> {
+  // No valid port (parseHostPort leaves it undefined): the check fails, and its detail says why.
+  if (address?.port === undefined) return Promise.resolve(false);
+  const { host, port } = address;
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     const done = (ok: boolean) => {
@@ -62,24 +86,25 @@ async function get(url: string): Promise<{ status: number; body: string } | Erro
   }
 }
 
-function hostPort(address: string, fallbackPort: number): { host: string; port: number } {
-  const bare = address
-    .replace(/^[a-z]+:\/\//, '')
-    .replace(/^.*@/, '')
-    .replace(/\/.*$/, '');
-  const [host = '127.0.0.1', port] = bare.split(':');
-  return { host, port: port ? Number(port) : fallbackPort };
+/** `host:port` as a URL authority writes it: an IPv6 host in brackets. */
+function authority({ host, port }: HostPort): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /** Checks a running stack, each check independent so one report shows everything that is wrong. */
 export async function doctor(options: DoctorOptions): Promise<Check[]> {
-  const milvus = hostPort(options.milvusAddress, 19530);
-  const otlp = hostPort(options.otlpEndpoint, 4317);
+  const milvus = parseHostPort(options.milvusAddress, parseHostPort(CLIENT_DEFAULTS.milvus.address)?.port);
+  // An endpoint without a port: the port of the protocol in use, as the apps default to it.
+  const protocol = options.otlpProtocol ?? doctorDefaults().otlpProtocol;
+  const otlp = parseHostPort(
+    options.otlpEndpoint,
+    parseHostPort(otlpFor({ OTEL_EXPORTER_OTLP_PROTOCOL: protocol }).url)?.port,
+  );
   const [health, grpcOpen, services, otlpOpen] = await Promise.all([
     get(options.milvusHealthUrl),
-    tcp(milvus.host, milvus.port),
+    tcp(milvus),
     get(`${options.jaegerUrl}/api/services`),
-    tcp(otlp.host, otlp.port),
+    tcp(otlp),
   ]);
   const checks: Check[] = [];
   const healthy = !(health instanceof Error) && health.status === 200 && health.body.includes('OK');
@@ -97,9 +122,10 @@ export async function doctor(options: DoctorOptions): Promise<Check[]> {
   checks.push({
     name: 'Milvus gRPC port',
     ok: grpcOpen,
-    detail: isPort(milvus.port)
-      ? `${milvus.host}:${milvus.port} ${grpcOpen ? 'accepts connections' : 'refuses connections'}`
-      : `${options.milvusAddress} is not host:port with a port from 1 to 65535`,
+    detail:
+      milvus?.port !== undefined
+        ? `${authority(milvus)} ${grpcOpen ? 'accepts connections' : 'refuses connections'}`
+        : `${options.milvusAddress} is not host:port with a port from 1 to 65535`,
     ...(grpcOpen ? {} : { fix: 'check MILVUS_ADDRESS and that the server listens there' }),
   });
   const jaegerUp = !(services instanceof Error) && services.status === 200;
@@ -115,9 +141,10 @@ export async function doctor(options: DoctorOptions): Promise<Check[]> {
   checks.push({
     name: 'OTLP receiver',
     ok: otlpOpen,
-    detail: isPort(otlp.port)
-      ? `${otlp.host}:${otlp.port} ${otlpOpen ? 'accepts connections' : 'refuses connections'}`
-      : `${options.otlpEndpoint} is not a URL with a port from 1 to 65535`,
+    detail:
+      otlp?.port !== undefined
+        ? `${authority(otlp)} ${otlpOpen ? 'accepts connections' : 'refuses connections'}`
+        : `${options.otlpEndpoint} is not a URL with a port from 1 to 65535`,
     ...(otlpOpen
       ? {}
       : {

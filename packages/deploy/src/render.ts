@@ -1,8 +1,8 @@
-import { samplingStrategiesFile } from '@milvus-otel/config';
+import { samplingStrategiesFile } from '@milvus-otel/config/server';
 import { jsonFile, type RenderedFile } from './files.js';
 import type { DeployConfig } from './settings.js';
+import { renderKubernetesApps } from './targets/apps.js';
 import { renderCompose } from './targets/compose.js';
-import { renderKubernetesExamples } from './targets/examples.js';
 import { renderJaegerOperator, renderJaegerV2 } from './targets/jaeger.js';
 import { renderHelm, renderMilvusConfig, renderMilvusOperator } from './targets/milvus.js';
 
@@ -13,7 +13,7 @@ export interface Target {
 
 export const TARGETS = {
   compose: {
-    description: 'docker compose stack: Milvus standalone + Jaeger v2 + Redis (+ examples)',
+    description: 'docker compose stack: Milvus standalone + Jaeger v2 + Redis (+ apps)',
     render: renderCompose,
   },
   'milvus-config': {
@@ -37,9 +37,9 @@ export const TARGETS = {
     description: 'Milvus Operator CR (milvus.io/v1beta1) with spec.config.trace',
     render: renderMilvusOperator,
   },
-  'k8s-examples': {
-    description: 'Deployment + Service per example app, OTEL env wired to the collector',
-    render: renderKubernetesExamples,
+  'k8s-apps': {
+    description: 'Deployment + Service per app, OTEL env wired to the collector',
+    render: renderKubernetesApps,
   },
   sampling: {
     description: "Jaeger's remote sampling strategies file (per service / operation)",

@@ -5,15 +5,15 @@ import {
   normalizeMilvusVersion,
   parseJaegerSettings,
   parseMilvusTrace,
-} from '@milvus-otel/config';
+} from '@milvus-otel/config/server';
 import { z } from 'zod';
 
 const name = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a lowercase DNS label (letters, digits, -)');
 
-/** An app that sends traces: its image (or build folder for compose) and the port it serves. */
-export const exampleSchema = z.strictObject({
+/** An app that sends traces, run beside Milvus and Jaeger: its image (or build folder for compose) and its port. */
+export const appSchema = z.strictObject({
   name,
   port: z.number().int().min(1).max(65535),
   image: z.string().optional(),
@@ -27,7 +27,7 @@ export const exampleSchema = z.strictObject({
   /** Extra environment (never secrets: use a Secret and envFrom in Kubernetes). */
   env: z.record(z.string(), z.string()).default({}),
 });
-export type Example = z.infer<typeof exampleSchema>;
+export type App = z.infer<typeof appSchema>;
 
 /** The one config every deployment file is rendered from. */
 export const deployConfigSchema = z.strictObject({
@@ -65,7 +65,8 @@ export const deployConfigSchema = z.strictObject({
   redis: z
     .strictObject({ image: z.string().default('redis:7.4-alpine') })
     .default({ image: 'redis:7.4-alpine' }),
-  examples: z.array(exampleSchema).default([]),
+  /** Apps run beside Milvus and Jaeger (compose services, Kubernetes Deployments), traced to the collector. */
+  apps: z.array(appSchema).default([]),
 });
 
 export type DeployConfigInput = z.input<typeof deployConfigSchema>;
@@ -87,7 +88,7 @@ export interface DeployConfig {
     readonly settings: ReturnType<typeof parseJaegerSettings>;
   };
   readonly redis: { readonly image: string };
-  readonly examples: readonly Example[];
+  readonly apps: readonly App[];
 }
 
 export class DeployConfigError extends Error {
@@ -136,7 +137,7 @@ export function resolveDeployConfig(input: unknown = {}): DeployConfig {
     },
     jaeger: { ...c.jaeger, settings: parseJaegerSettings(c.jaeger.settings ?? {}) },
     redis: c.redis,
-    examples: c.examples,
+    apps: c.apps,
   };
 }
 

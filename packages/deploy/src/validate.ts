@@ -1,11 +1,5 @@
-import {
-  ConfigError,
-  type ConfigIssue,
-  type ConfigWarning,
-  LATEST_MILVUS_VERSION,
-  normalizeMilvusVersion,
-  parseMilvusTrace,
-} from '@milvus-otel/config';
+import { ConfigError, type ConfigIssue, type ConfigWarning } from '@milvus-otel/config';
+import { LATEST_MILVUS_VERSION, normalizeMilvusVersion, parseMilvusTrace } from '@milvus-otel/config/server';
 import { parseYamlDocuments, YamlError } from './input.js';
 
 export type FileKind = 'milvus.yaml' | 'helm values' | 'Milvus CR';

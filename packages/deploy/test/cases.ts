@@ -5,7 +5,7 @@ export const CASES: Record<string, DeployConfigInput> = {
   // Everything defaulted: newest Milvus, Jaeger all-in-one with memory storage.
   default: {},
   // Older server (no otlp.method / initTimeoutSeconds), production Jaeger with Elasticsearch, sampling per service,
-  // and the example apps.
+  // and two apps.
   production: {
     milvus: { version: '2.4.0', release: 'search', namespace: 'apps' },
     jaeger: {
@@ -30,7 +30,7 @@ export const CASES: Record<string, DeployConfigInput> = {
         },
       },
     },
-    examples: [
+    apps: [
       { name: 'express-service', port: 3000, build: '../examples/express-service' },
       { name: 'worker', port: 3001, image: 'ghcr.io/acme/worker:1.0.0', env: { QUEUE_NAME: 'ingest' } },
     ],

@@ -104,7 +104,7 @@ const yamlish = fc
         'version: banana',
         'jaeger:',
         'settings:',
-        'examples:',
+        'apps:',
         'extraConfigFiles:',
         'user.yaml: |',
         'kind: Milvus',

@@ -37,7 +37,7 @@ describe('milvus-otel (the built CLI)', () => {
       'jaeger-operator',
       'jaeger-v2',
       'milvus-operator',
-      'k8s-examples',
+      'k8s-apps',
     ]) {
       expect(stdout).toContain(t);
     }
@@ -64,9 +64,9 @@ describe('milvus-otel (the built CLI)', () => {
     const config = join(tmp, 'deploy.yaml');
     writeFileSync(
       config,
-      'milvus:\n  version: 2.5.11\n  release: search\nexamples:\n  - name: api\n    port: 8080\n',
+      'milvus:\n  version: 2.5.11\n  release: search\napps:\n  - name: api\n    port: 8080\n',
     );
-    const { code, stdout } = await run(['render', 'k8s-examples', '--config', config, '--json']);
+    const { code, stdout } = await run(['render', 'k8s-apps', '--config', config, '--json']);
     expect(code).toBe(0);
     const files = JSON.parse(stdout) as { path: string; content: string }[];
     expect(files.map((f) => f.path)).toEqual(['api.yaml']);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -71,7 +71,7 @@ describe('readInputFile', () => {
     }
   });
 
-  it.skipIf(!existsSync('/proc/self/status'))('reads files that report size 0 (/proc)', async () => {
+  it('reads files that report size 0 (/proc)', async () => {
     expect(await readInputFile('/proc/self/status')).toContain('Name:');
   });
 });
@@ -193,7 +193,7 @@ describe('writeOutputFiles', () => {
     );
   });
 
-  it.skipIf(!existsSync('/proc/self'))('a folder the kernel will not create fails at once', async () => {
+  it('a folder the kernel will not create fails at once', async () => {
     expect((await inputError(writeOutputFiles('/proc/nope/deeper', files))).message).toMatch(
       /^cannot create the folder \/proc\/nope: /,
     );

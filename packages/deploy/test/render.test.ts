@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
-import { LOCAL_STACK, render, resolveDeployConfig, TARGET_NAMES } from '../src/index.js';
+import { parse, parseAllDocuments } from 'yaml';
+import { render, resolveDeployConfig, TARGET_NAMES } from '../src/index.js';
 import { CASES } from './cases.js';
 
 const golden = fileURLToPath(new URL('./golden/', import.meta.url));
@@ -22,9 +22,7 @@ describe.each(Object.entries(CASES))('golden files: %s', (caseName, input) => {
 
   it('renders every target', () => {
     const targets = new Set(files.map((f) => f.path.split('/')[0]));
-    for (const target of TARGET_NAMES.filter(
-      (t) => t !== 'k8s-examples' || (input.examples ?? []).length > 0,
-    )) {
+    for (const target of TARGET_NAMES.filter((t) => t !== 'k8s-apps' || (input.apps ?? []).length > 0)) {
       expect(targets, target).toContain(target);
     }
   });
@@ -59,11 +57,12 @@ describe.each(Object.entries(CASES))('golden files: %s', (caseName, input) => {
 });
 
 describe('docker/ (the local stack)', () => {
-  it('is exactly what `milvus-otel render compose --local-stack` renders (no drift)', () => {
-    for (const file of render('compose', resolveDeployConfig(LOCAL_STACK))) {
+  it('is exactly what `milvus-otel render compose --config docker/milvus-otel.yaml` renders (no drift)', () => {
+    const config: unknown = parse(readFileSync(join(repoDocker, 'milvus-otel.yaml'), 'utf8'));
+    for (const file of render('compose', resolveDeployConfig(config))) {
       expect(
         readFileSync(join(repoDocker, file.path), 'utf8'),
-        `docker/${file.path}: run milvus-otel render compose --local-stack --out docker`,
+        `docker/${file.path}: run milvus-otel render compose --config docker/milvus-otel.yaml --out docker`,
       ).toBe(file.content);
     }
   });

@@ -27,7 +27,7 @@ describe.each(Object.entries(CASES))('schemas: %s', (_name, input) => {
   });
 
   it('every Deployment, Service and ConfigMap is valid against the Kubernetes OpenAPI schemas (kubernetes-models)', () => {
-    const docs = [...docsOf('jaeger-v2', input), ...docsOf('k8s-examples', input)];
+    const docs = [...docsOf('jaeger-v2', input), ...docsOf('k8s-apps', input)];
     expect(docs.length).toBeGreaterThanOrEqual(3);
     for (const { path, doc } of docs) {
       const Model = KINDS[doc.kind as keyof typeof KINDS];

@@ -1,4 +1,4 @@
-import type { JaegerSpanJson, JaegerTraceJson } from '../src/trace/model.ts';
+import type { JaegerSpanJson, JaegerTraceJson } from '@milvus-otel/jaeger-query';
 
 export const TRACE_ID = 'aaaa0000000000000000000000000001';
 

@@ -1,5 +1,5 @@
+import { buildTrace } from '@milvus-otel/jaeger-query';
 import { describe, expect, it } from 'vitest';
-import { buildTrace } from '../src/trace/model.ts';
 import { formatDuration, renderWaterfall, useColor } from '../src/trace/waterfall.ts';
 import { ingestTrace, jaegerTrace, searchTrace, TRACE_ID } from './trace-model.ts';
 

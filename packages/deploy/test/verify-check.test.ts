@@ -1,87 +1,11 @@
+import { buildTrace } from '@milvus-otel/jaeger-query';
 import { describe, expect, it } from 'vitest';
-import { buildTrace } from '../src/trace/model.ts';
 import { checkTrace } from '../src/verify/check.ts';
-import { EXPECTATIONS } from '../src/verify/verify.ts';
+import { EXPECTATIONS } from './example-targets.ts';
 import { ingestTrace, jaegerTrace, type SpanSpec, searchTrace } from './trace-model.ts';
 
 const build = (specs: SpanSpec[]) => buildTrace(jaegerTrace(specs));
 const without = (specs: SpanSpec[], ...ids: string[]) => specs.filter((s) => !ids.includes(s.id));
-
-describe('buildTrace', () => {
-  it('orders the spans as a tree (depth first, children by start) whatever order Jaeger sends them in', () => {
-    const trace = build([...ingestTrace()].reverse());
-    expect(trace.spans.map((s) => [s.name, s.depth])).toEqual([
-      ['POST /ingest', 0],
-      ['send ingest', 1],
-      ['process ingest', 2],
-      ['upsert docs', 3],
-      ['milvus.proto.milvus.MilvusService/Upsert', 4],
-    ]);
-    expect(trace.services).toEqual(['api', 'worker', 'standalone']);
-    expect(trace.duration).toBe(14_000);
-    expect(trace.orphans).toEqual([]);
-  });
-
-  it('takes a FOLLOWS_FROM reference into the trace as the parent when there is no CHILD_OF', () => {
-    const consumer = build(ingestTrace()).spans.find((s) => s.name === 'process ingest');
-    expect(consumer?.parentId).toBe('w2');
-    expect(consumer?.references).toEqual([
-      { type: 'FOLLOWS_FROM', traceId: expect.any(String), spanId: 'w2' },
-    ]);
-  });
-
-  it('a link into another trace does not make a parent: the span is a root, not an orphan', () => {
-    const trace = build([
-      {
-        id: 'c1',
-        name: 'process ingest',
-        service: 'worker',
-        kind: 'consumer',
-        refs: [['FOLLOWS_FROM', 'p9', 'bbbb']],
-        start: 0,
-        duration: 10,
-      },
-    ]);
-    expect(trace.spans[0]).toMatchObject({ parentId: undefined, depth: 0, orphan: false });
-  });
-
-  it('flags spans whose parent is missing as orphans', () => {
-    const trace = build(without(searchTrace(), 's2'));
-    expect(trace.orphans.map((s) => s.name)).toEqual(['milvus.proto.milvus.MilvusService/Search']);
-  });
-
-  it('reads the error message from the status description, else the exception event', () => {
-    const trace = build([
-      {
-        id: 'e1',
-        name: 'a',
-        service: 'api',
-        start: 0,
-        duration: 1,
-        tags: { 'otel.status_code': 'ERROR', 'otel.status_description': 'collection not found' },
-      },
-      {
-        id: 'e2',
-        name: 'b',
-        service: 'api',
-        start: 1,
-        duration: 1,
-        tags: { error: true },
-        logs: [
-          {
-            timestamp: 1,
-            fields: [
-              { key: 'event', value: 'exception' },
-              { key: 'exception.message', value: 'boom' },
-            ],
-          },
-        ],
-      },
-      { id: 'e3', name: 'c', service: 'api', start: 2, duration: 1, tags: { 'otel.status_code': 'OK' } },
-    ]);
-    expect(trace.spans.map((s) => s.error)).toEqual(['collection not found', 'boom', undefined]);
-  });
-});
 
 describe('checkTrace', () => {
   it('passes a complete search trace and a complete ingest trace', () => {

@@ -1,17 +1,17 @@
 // Against the live stack: a real app (traced by @milvus-otel/node) makes real traces through Milvus into Jaeger;
-// the built CLI prints them, checkTrace judges them, and verifyExamples runs against stand-ins for the examples
-// that answer with those trace ids.
+// the built CLI prints them, checkTrace judges them, and verifyTraces runs the examples' targets file against
+// stand-ins for the examples that answer with those trace ids.
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { type Trace, waitForTrace } from '@milvus-otel/jaeger-query';
 import { clientEnv, loadSettings } from '@milvus-otel/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitForTrace } from '../src/trace/jaeger.ts';
-import type { Trace } from '../src/trace/model.ts';
 import { checkTrace, type TraceExpectation } from '../src/verify/check.ts';
-import { EXPECTATIONS, verifyExamples } from '../src/verify/verify.ts';
+import { verifyTraces } from '../src/verify/verify.ts';
+import { EXAMPLE_TARGETS_FILE, EXPECTATIONS, exampleTargets } from './example-targets.ts';
 
 const exec = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -174,11 +174,16 @@ describe('verify', () => {
   let server: Server;
   let url: string;
   const served = { ingest: '' };
+  /** What the stand-ins received: method, path, headers and body of each request. */
+  const received: { method?: string; url?: string; headers: Record<string, unknown>; body: string }[] = [];
 
   // Stand-ins for the examples: they answer as the examples do, with the ids of the real traces made above.
   beforeAll(async () => {
     served.ingest = ids.ingest;
-    server = createServer((req, res) => {
+    server = createServer(async (req, res) => {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      received.push({ method: req.method, url: req.url, headers: req.headers, body });
       if (req.url?.startsWith('/search')) {
         res
           .writeHead(200, { 'content-type': 'application/json', 'x-trace-id': ids.search })
@@ -189,6 +194,8 @@ describe('verify', () => {
         res.end(
           JSON.stringify({ statusCode: 200, headers: { 'X-Trace-Id': ids.function }, body: '{"hits":[]}' }),
         );
+      } else if (req.url === '/custom') {
+        res.writeHead(200, { 'request-id': ids.search }).end();
       } else {
         res.writeHead(req.url === '/healthz' ? 200 : 404).end();
       }
@@ -198,93 +205,111 @@ describe('verify', () => {
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  it('verifyExamples: every example, N/N complete', async () => {
-    const result = await verifyExamples({
-      expressUrl: url,
-      lambdaUrl: url,
-      jaegerUrl,
-      count: 3,
-      timeoutMs: 20_000,
+  /** The CLI with the examples' targets file, its URLs pointed at the stand-ins. */
+  const verify = (args: string[], env: Record<string, string> = {}) =>
+    run(['verify', '--targets', EXAMPLE_TARGETS_FILE, ...args], {
+      EXPRESS_URL: url,
+      LAMBDA_URL: url,
+      ...env,
     });
+
+  it('verifyTraces: every example target, N/N complete; each request as the examples need it', async () => {
+    received.length = 0;
+    const { targets } = exampleTargets({ EXPRESS_URL: url, LAMBDA_URL: url });
+    const result = await verifyTraces({ targets, jaegerUrl, count: 3, timeoutMs: 20_000 });
     expect(result.error).toBeUndefined();
     expect(
-      result.examples.map((e) => ({
-        example: e.example,
+      result.targets.map((e) => ({
+        name: e.name,
         requests: e.requests,
         complete: e.complete,
         ok: e.ok,
       })),
     ).toEqual([
-      { example: 'express', requests: 3, complete: 3, ok: true },
-      { example: 'worker', requests: 3, complete: 3, ok: true },
-      { example: 'serverless', requests: 3, complete: 3, ok: true },
+      { name: 'express', requests: 3, complete: 3, ok: true },
+      { name: 'worker', requests: 3, complete: 3, ok: true },
+      { name: 'serverless', requests: 3, complete: 3, ok: true },
     ]);
     expect(result.ok).toBe(true);
-    expect(result.examples[1]?.traces[0]).toEqual({
+    expect(result.targets[1]?.traces[0]).toEqual({
       traceId: ids.ingest,
       ok: true,
       spans: expect.any(Number),
       failures: [],
     });
+    expect(received.filter((r) => r.url?.startsWith('/search')).map((r) => r.url)).toEqual(
+      Array(3).fill('/search?q=vector%20database%20tracing'),
+    );
+    // Every ingested document gets its own id; the invocation is an API Gateway event with a numeric timeEpoch.
+    const docIds = received
+      .filter((r) => r.url === '/ingest')
+      .map((r) => JSON.parse(r.body).documents[0].id as string);
+    expect(new Set(docIds).size).toBe(3);
+    for (const id of docIds) expect(id).toMatch(/^verify-[0-9a-f]{8}-[0-2]$/);
+    const events = received
+      .filter((r) => r.url?.startsWith('/2015-03-31/'))
+      .map((r) => JSON.parse(r.body) as { requestContext: { timeEpoch: unknown; time: string } });
+    expect(events).toHaveLength(3);
+    for (const e of events) {
+      expect(e.requestContext.timeEpoch).toBeTypeOf('number');
+      expect(Date.parse(e.requestContext.time)).toBe(e.requestContext.timeEpoch);
+    }
   });
 
-  it('the CLI: summary and a waterfall per example, exit 0', async () => {
-    const { code, stdout, stderr } = await run([
-      'verify',
-      '--count',
-      '2',
-      '--express-url',
-      url,
-      '--lambda-url',
-      url,
-      '--jaeger-url',
+  it('verifyTraces: any target: a custom trace id header, a pattern given as a RegExp', async () => {
+    const result = await verifyTraces({
+      targets: [
+        {
+          name: 'custom',
+          request: { url: `${url}/custom` },
+          traceId: { header: 'request-id' },
+          expect: { entry: { kind: 'server', name: /^GET \/search$/ } },
+        },
+        {
+          name: 'no-id',
+          request: { url: `${url}/custom` },
+          expect: { entry: { kind: 'server' } },
+        },
+      ],
       jaegerUrl,
+      count: 1,
+    });
+    expect(result.targets.map((t) => [t.name, t.complete, t.failures.map((f) => f.message)])).toEqual([
+      ['custom', 1, []],
+      ['no-id', 0, [`GET ${url}/custom answered without an x-trace-id header`]],
     ]);
+  });
+
+  it('the CLI: summary and a waterfall per target, exit 0', async () => {
+    const { code, stdout, stderr } = await verify(['--count', '2', '--jaeger-url', jaegerUrl]);
     expect(code, stderr).toBe(0);
-    expect(stdout).toContain(`✓ express (${url}): 2/2 complete, linked traces (100%)`);
-    expect(stdout).toContain(`✓ worker (${url}): 2/2 complete, linked traces (100%)`);
-    expect(stdout).toContain(`✓ serverless (${url}): 2/2 complete, linked traces (100%)`);
+    expect(stdout).toContain(
+      `✓ express (${url}/search?q=vector%20database%20tracing): 2/2 complete, linked traces (100%)`,
+    );
+    expect(stdout).toContain(`✓ worker (${url}/ingest): 2/2 complete, linked traces (100%)`);
+    expect(stdout).toContain(
+      `✓ serverless (${url}/2015-03-31/functions/function/invocations): 2/2 complete, linked traces (100%)`,
+    );
     expect(stdout).toContain(`  Trace ${ids.ingest}`);
   });
 
   it('a broken trace: exit 1, the failure with its trace id, the waterfall of the failing trace; --json', async () => {
     served.ingest = ids.producer; // enqueued, but the consumer continued in another trace
     try {
-      const { code, stdout } = await run([
-        'verify',
-        '--example',
-        'worker',
-        '--count',
-        '2',
-        '--express-url',
-        url,
-        '--timeout',
-        '2000',
-      ]);
+      const { code, stdout } = await verify(['--target', 'worker', '--count', '2', '--timeout', '2000']);
       expect(code).toBe(1);
-      expect(stdout).toContain(`✗ worker (${url}): 0/2 complete, linked traces (0%)`);
+      expect(stdout).toContain(`✗ worker (${url}/ingest): 0/2 complete, linked traces (0%)`);
       expect(stdout).toContain(`  - ${ids.producer} consumer: no consumer span (kind consumer) in the trace`);
       expect(stdout).toContain(`  Trace ${ids.producer}`);
 
-      const json = await run([
-        'verify',
-        '--example',
-        'worker',
-        '-n',
-        '1',
-        '--express-url',
-        url,
-        '--timeout',
-        '1000',
-        '--json',
-      ]);
+      const json = await verify(['--target', 'worker', '-n', '1', '--timeout', '1000', '--json']);
       expect(json.code).toBe(1);
       const report = JSON.parse(json.stdout);
       expect(report).toMatchObject({
         ok: false,
-        examples: [
+        targets: [
           {
-            example: 'worker',
+            name: 'worker',
             requests: 1,
             complete: 0,
             ok: false,
@@ -292,21 +317,24 @@ describe('verify', () => {
           },
         ],
       });
-      expect(report.examples[0].sample).toBeUndefined();
+      expect(report.targets[0].sample).toBeUndefined();
     } finally {
       served.ingest = ids.ingest;
     }
   });
 
-  it('an example that is not running: exit 1, naming the URL and how to start it', async () => {
-    const { code, stdout } = await run(['verify', '--example', 'express', '--express-url', closed]);
+  it('a target that is not running: exit 1, naming the URL and how to start it', async () => {
+    const { code, stdout } = await verify(['--target', 'express'], { EXPRESS_URL: closed });
     expect(code).toBe(1);
     expect(stdout).toContain(
-      `✗ express (${closed}): the express example is not reachable at ${closed} (ECONNREFUSED): start the examples with \`pnpm dev\``,
+      `✗ express (${closed}/search?q=vector%20database%20tracing): express is not reachable at ${closed}/healthz (ECONNREFUSED): start the examples with \`./pnpm dev\``,
     );
-    const all = await verifyExamples({ expressUrl: closed, lambdaUrl: closed, jaegerUrl });
+    const all = await verifyTraces({
+      targets: exampleTargets({ EXPRESS_URL: closed, LAMBDA_URL: closed }).targets,
+      jaegerUrl,
+    });
     expect(all.ok).toBe(false);
-    expect(all.examples.map((e) => [e.example, e.requests, e.error?.includes('pnpm dev')])).toEqual([
+    expect(all.targets.map((e) => [e.name, e.requests, e.error?.includes('./pnpm dev')])).toEqual([
       ['express', 0, true],
       ['worker', 0, true],
       ['serverless', 0, true],
@@ -314,7 +342,7 @@ describe('verify', () => {
   });
 
   it('Jaeger down: exit 1 with its URL', async () => {
-    const { code, stderr } = await run(['verify', '--express-url', url, '--jaeger-url', closed]);
+    const { code, stderr } = await verify(['--jaeger-url', closed]);
     expect(code).toBe(1);
     expect(stderr).toContain(`✗ Jaeger query API at ${closed} is not reachable (ECONNREFUSED)`);
   });

@@ -27,6 +27,7 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
 } from '@opentelemetry/semantic-conventions';
+import { requestAttributes, responseAttributes } from './attributes.ts';
 import type {
   GrpcInterceptor,
   MilvusClientLike,
@@ -37,18 +38,9 @@ import type {
 import { BACKGROUND_METHODS, OPERATIONS } from './operations.ts';
 import { createPropagationInterceptor, ensureInterceptor, OPERATION_KEY } from './propagation.ts';
 import { ATTR_DB_MILVUS_ERROR_CODE, DB_SYSTEM_NAME_VALUE_MILVUS } from './semconv.ts';
+import { responseFailure, thrownFailure } from './status.ts';
 import type { MilvusInstrumentationConfig } from './types.ts';
-import {
-  collectionName,
-  databaseName,
-  operationName,
-  parseServerAddress,
-  requestAttributes,
-  responseAttributes,
-  responseFailure,
-  spanName,
-  thrownFailure,
-} from './utils.ts';
+import { collectionName, databaseName, operationName, serverAddress, spanName } from './utils.ts';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: patched SDK methods take and return anything.
@@ -290,10 +282,10 @@ export class MilvusInstrumentation extends InstrumentationBase<MilvusInstrumenta
 
   private _serverOf(client: MilvusClientLike): ServerAttributes {
     const raw = client?.config?.address;
-    if (typeof client !== 'object' || client === null) return parseServerAddress(raw) as ServerAttributes;
+    if (typeof client !== 'object' || client === null) return serverAddress(raw) as ServerAttributes;
     let server = this._servers.get(client);
     if (server === undefined || server.raw !== raw) {
-      server = { raw, ...parseServerAddress(raw) };
+      server = { raw, ...serverAddress(raw) };
       this._servers.set(client, server);
     }
     return server;

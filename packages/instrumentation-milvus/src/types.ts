@@ -4,17 +4,17 @@ import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 /** What `requestHook` receives: the SDK method's name and the request object the application passed. */
 export interface MilvusRequestHookInformation {
   /** The operation, as in `db.operation.name` (`search`, `insert`, `createCollection`, …). */
-  operation: string;
+  readonly operation: string;
   /** The first argument of the SDK method, untouched. It may hold vectors and filter values. */
-  request: unknown;
+  readonly request: unknown;
 }
 
 /** What `responseHook` receives: the operation and the resolved response (also when its status is an error). */
 export interface MilvusResponseHookInformation {
   /** The operation, as in `db.operation.name`. */
-  operation: string;
+  readonly operation: string;
   /** The resolved value of the SDK method, untouched. It may hold ids, rows and search results. */
-  response: unknown;
+  readonly response: unknown;
 }
 
 export type MilvusRequestHook = (span: Span, info: MilvusRequestHookInformation) => void;

@@ -4,13 +4,12 @@
  * it) the SDK's `trace` option on, the set-up most likely to duplicate context; an ES module app imports the SDK
  * statically, with and without the ESM loader hook.
  */
-import { isDescendant, type JaegerSpan, waitForTrace } from '@milvus-otel/stack';
+import { isDescendant, type Trace, type TraceSpan, waitForTrace } from '@milvus-otel/jaeger-query';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type FixtureResult,
   hopsComplete,
   JAEGER,
-  type JaegerTrace,
   limiter,
   runFixture,
   serverHop,
@@ -83,7 +82,7 @@ const RUNS: AppRun[] = [
 const schedule = limiter(3);
 const measured = new Map<
   AppRun,
-  Promise<{ result: FixtureResult; jaeger: JaegerTrace; service: string; collection: string }>
+  Promise<{ result: FixtureResult; jaeger: Trace; service: string; collection: string }>
 >();
 
 beforeAll(() => {
@@ -99,9 +98,10 @@ beforeAll(() => {
           FIXTURE_COLLECTION: collection,
           OTEL_SERVICE_NAME: service,
         });
-        const jaeger = await waitForTrace(JAEGER, result.traceId, (t) =>
-          hopsComplete(t, Object.values(SESSION)),
-        );
+        const jaeger = await waitForTrace(JAEGER, result.traceId, {
+          complete: (t) => hopsComplete(t, Object.values(SESSION)),
+          settleMs: 0,
+        });
         if (!jaeger) throw new Error(`trace ${result.traceId} never reached Jaeger at ${JAEGER}`);
         return { result, jaeger, service, collection };
       }),
@@ -111,7 +111,7 @@ beforeAll(() => {
 
 describe.each(RUNS)('$title', (run) => {
   let result: FixtureResult;
-  let jaeger: JaegerTrace;
+  let jaeger: Trace;
   let service: string;
   let collection: string;
   const ofService = () => jaeger.spans.filter((s) => s.service === service);
@@ -141,7 +141,7 @@ describe.each(RUNS)('$title', (run) => {
     for (const name of services) expect([service, 'standalone', 'segcore']).toContain(name);
     const root = jaeger.spans.find((s) => s.spanId === result.rootSpanId);
     expect(root?.name).toBe('fixture request');
-    expect(root?.parentSpanId).toBeUndefined();
+    expect(root?.parentId).toBeUndefined();
   });
 
   it.each(Object.entries(SESSION))(
@@ -150,8 +150,8 @@ describe.each(RUNS)('$title', (run) => {
       const op = operationOf(run, call);
       const spans = ofService().filter((s) => s.name === `${op} ${collection}`);
       expect(spans).toHaveLength(1);
-      const span = spans[0] as JaegerSpan;
-      expect(span.parentSpanId).toBe(result.rootSpanId);
+      const span = spans[0] as TraceSpan;
+      expect(span.parentId).toBe(result.rootSpanId);
       expect(span.tags).toMatchObject({
         'span.kind': 'client',
         'otel.scope.name': '@milvus-otel/instrumentation-milvus',
@@ -204,9 +204,9 @@ describe.each(RUNS)('$title', (run) => {
     );
     expect(rpcEntries.length).toBeGreaterThanOrEqual(Object.keys(SESSION).length);
     for (const span of [...ofService(), ...rpcEntries]) {
-      if (span.parentSpanId) expect(ids.has(span.parentSpanId), `${span.service} ${span.name}`).toBe(true);
+      if (span.parentId) expect(ids.has(span.parentId), `${span.service} ${span.name}`).toBe(true);
     }
-    expect(jaeger.spans.filter((s) => !s.parentSpanId).map((s) => s.spanId)).toEqual([result.rootSpanId]);
+    expect(jaeger.spans.filter((s) => !s.parentId).map((s) => s.spanId)).toEqual([result.rootSpanId]);
     expect(await traceIdsOfService(service)).toEqual([result.traceId]);
   });
 });

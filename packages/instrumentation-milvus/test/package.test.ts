@@ -120,6 +120,30 @@ describe('the built package', () => {
     expect(text).not.toContain('devDependencies');
   });
 
+  it('takes only the zod-free address module of @milvus-otel/config: no schema library is bundled or loaded', async () => {
+    for (const file of ['index.js', 'index.cjs']) {
+      const text = readFileSync(join(outDir, file), 'utf8');
+      expect(text).toContain('@milvus-otel/config/address');
+      expect(text).not.toContain('zod');
+    }
+    const script = `
+      import { registerHooks } from 'node:module';
+      const resolved = [];
+      registerHooks({
+        resolve(specifier, context, next) {
+          const result = next(specifier, context);
+          resolved.push(result.url);
+          return result;
+        },
+      });
+      await import(${JSON.stringify(join(outDir, 'index.js'))});
+      console.log(JSON.stringify(resolved));
+    `;
+    const resolved = JSON.parse(await node(['--input-type=module', '-e', script])) as string[];
+    expect(resolved.some((url) => url.endsWith('/dist/address.js'))).toBe(true);
+    expect(resolved.filter((url) => /[\\/]zod[\\/]/.test(url))).toEqual([]);
+  });
+
   it('works from CommonJS: require() of the .cjs build patches the SDK', async () => {
     const script = `
       const { MilvusInstrumentation, ATTR_DB_MILVUS_LIMIT } = require(${JSON.stringify(join(outDir, 'index.cjs'))});

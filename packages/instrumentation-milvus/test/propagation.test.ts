@@ -3,7 +3,7 @@
  * gRPC instrumentation × transport spans suppressed (default) or kept. Each cell runs a CommonJS app in its own
  * process, reads the metadata the client sent and the spans it made, and reads the trace back from Jaeger.
  */
-import { isDescendant, waitForTrace } from '@milvus-otel/stack';
+import { isDescendant, type Trace, waitForTrace } from '@milvus-otel/jaeger-query';
 import { SpanKind } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -11,7 +11,6 @@ import {
   type FixtureSpan,
   hopsComplete,
   JAEGER,
-  type JaegerTrace,
   limiter,
   runFixture,
   serverHop,
@@ -60,7 +59,7 @@ let collectionReady: Promise<void>;
 
 interface Measured {
   result: FixtureResult;
-  jaeger: JaegerTrace;
+  jaeger: Trace;
 }
 
 const schedule = limiter(4);
@@ -78,9 +77,10 @@ function measure(line: SdkLine, cell: Cell, service: string): Promise<Measured> 
       FIXTURE_CLIENT_OPTIONS: JSON.stringify(cell.sdkTrace ? { trace: true } : {}),
       OTEL_SERVICE_NAME: service,
     });
-    const jaeger = await waitForTrace(JAEGER, result.traceId, (t) =>
-      hopsComplete(t, ['Proxy-Search', 'Proxy-Query']),
-    );
+    const jaeger = await waitForTrace(JAEGER, result.traceId, {
+      complete: (t) => hopsComplete(t, ['Proxy-Search', 'Proxy-Query']),
+      settleMs: 0,
+    });
     if (!jaeger) throw new Error(`trace ${result.traceId} never reached Jaeger at ${JAEGER}`);
     return { result, jaeger };
   });
@@ -155,7 +155,7 @@ describe.each(SDK_LINES)('@zilliz/milvus2-sdk-node $version', (line) => {
     (cell) => {
       const service = serviceName(line, cell);
       let result: FixtureResult;
-      let jaeger: JaegerTrace;
+      let jaeger: Trace;
       let spans: FixtureSpan[];
       const scoped = (scope: string) => spans.filter((s) => s.scope === scope);
       const ourSpan = (op: string) => scoped(OUR_SCOPE).find((s) => s.name === `${op} ${collection}`);
@@ -260,7 +260,7 @@ describe.each(SDK_LINES)('@zilliz/milvus2-sdk-node $version', (line) => {
       it('leaves no orphan and no extra root: one trace for the service, every parent in it', async () => {
         expect(new Set(jaeger.spans.map((s) => s.traceId))).toEqual(new Set([result.traceId]));
         const ids = new Set(jaeger.spans.map((s) => s.spanId));
-        const roots = jaeger.spans.filter((s) => !s.parentSpanId);
+        const roots = jaeger.spans.filter((s) => !s.parentId);
         expect(roots.map((s) => s.spanId)).toEqual([result.rootSpanId]);
         const linked = jaeger.spans.filter(
           (s) =>
@@ -268,8 +268,7 @@ describe.each(SDK_LINES)('@zilliz/milvus2-sdk-node $version', (line) => {
             (s.service === 'standalone' && s.name.startsWith('milvus.proto.milvus.')),
         );
         for (const span of linked) {
-          if (span.parentSpanId)
-            expect(ids.has(span.parentSpanId), `${span.service} ${span.name}`).toBe(true);
+          if (span.parentId) expect(ids.has(span.parentId), `${span.service} ${span.name}`).toBe(true);
         }
         expect(spans.filter((s) => !s.parentSpanId).map((s) => s.name)).toEqual(['fixture request']);
         expect(await traceIdsOfService(service)).toEqual([result.traceId]);

@@ -3,7 +3,7 @@ import { createRequire, findPackageJSON } from 'node:module';
 import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compileFunction } from 'node:vm';
-import type { EsmHookMode } from '@milvus-otel/config';
+import type { EsmHookMode } from '@milvus-otel/config/internal';
 
 /**
  * How Node will run the app's entry point: `commonjs`, `module`, or `unknown` (no entry file — `-e`, `-p`, stdin,

@@ -1,12 +1,11 @@
+import { type ClientSettings, ConfigError } from '@milvus-otel/config';
 import {
-  type ClientSettings,
-  ConfigError,
   DB_STATEMENT_MODES,
   EXPRESS_LAYERS,
   isQueryParamName,
   isUrlPath,
   REQUIRE_HOOK_MODES,
-} from '@milvus-otel/config';
+} from '@milvus-otel/config/internal';
 import type { RegisterOptions } from './types.ts';
 
 /**

@@ -2,10 +2,15 @@ import type { ClientSettings } from '@milvus-otel/config';
 import type { MilvusInstrumentationConfig } from '@milvus-otel/instrumentation-milvus';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type * as tracing from '@opentelemetry/sdk-trace';
-import type { ExportStatus } from './export-pipeline.ts';
+import type { ExportStatus } from './export-health.ts';
 
 export type { ExportStatus };
 
+/**
+ * Options of register(). Most override one client setting of the environment (OTEL_*, MILVUS_OTEL_*): those settings,
+ * their formats and their defaults are defined once, in @milvus-otel/config (`CLIENT_ENV`, README "Client
+ * settings"); an option left out keeps the setting in force.
+ */
 export interface RegisterOptions {
   /** Service name; wins over OTEL_SERVICE_NAME. */
   serviceName?: string;
@@ -23,7 +28,7 @@ export interface RegisterOptions {
    * Inbound HTTP requests to these URL paths create no span, so no trace (exact match on the path, query string left
    * out; each entry starts with `/`). Wins over MILVUS_OTEL_IGNORE_PATHS; `[]` traces every request. Applies to the
    * HTTP instrumentation of the `lean` and `all` sets; outgoing requests are not affected.
-   * @default MILVUS_OTEL_IGNORE_PATHS, else ['/healthz', '/health', '/livez', '/readyz']
+   * @default the MILVUS_OTEL_IGNORE_PATHS setting
    */
   ignoreIncomingPaths?: readonly string[];
   /**
@@ -32,7 +37,7 @@ export interface RegisterOptions {
    * `url.query` and in the query of client spans' `url.full` (http and fetch). Names are matched exactly (case
    * sensitive, after percent-decoding). Wins over MILVUS_OTEL_KEEP_QUERY_PARAMS; `[]` redacts every value. Applies to
    * the HTTP and undici instrumentations of the `lean` and `all` sets.
-   * @default MILVUS_OTEL_KEEP_QUERY_PARAMS, else [] (every value redacted)
+   * @default the MILVUS_OTEL_KEEP_QUERY_PARAMS setting
    */
   keepQueryParams?: readonly string[];
   /**
@@ -40,7 +45,7 @@ export interface RegisterOptions {
    * (`GET /search`, `http.route`) and its children hang under it; `handlers`: a span per route handler too; `all`:
    * middleware and routers too (two or three more spans per request, each costing CPU and export). Wins over
    * MILVUS_OTEL_EXPRESS_LAYERS. Applies to the `lean` and `all` sets.
-   * @default MILVUS_OTEL_EXPRESS_LAYERS, else 'none'
+   * @default the MILVUS_OTEL_EXPRESS_LAYERS setting
    */
   expressLayers?: ClientSettings['expressLayers'];
   /**
@@ -49,7 +54,7 @@ export interface RegisterOptions {
    * values; the other database instrumentations of `all` with values masked or left out. `full`: every argument and
    * bind value (a queued job's whole data, say), cut at the attribute length limit. Wins over
    * MILVUS_OTEL_DB_STATEMENTS. Applies to the `lean` and `all` sets.
-   * @default MILVUS_OTEL_DB_STATEMENTS, else 'command'
+   * @default the MILVUS_OTEL_DB_STATEMENTS setting
    */
   dbStatements?: ClientSettings['dbStatements'];
   /**
@@ -58,7 +63,7 @@ export interface RegisterOptions {
    * every required file a second time, a large part of the preset's start-up (and cold-start) time. `all`: every
    * require; needed only if you create instrumentations after register() without passing them to it (those created
    * before it are always seen). Wins over MILVUS_OTEL_REQUIRE_HOOK.
-   * @default MILVUS_OTEL_REQUIRE_HOOK, else 'narrow'
+   * @default the MILVUS_OTEL_REQUIRE_HOOK setting
    */
   requireHook?: ClientSettings['requireHook'];
   /** Options of the Milvus instrumentation (hooks, captureFilter, requireParentSpan…). */

@@ -1,5 +1,6 @@
-import { ConfigError, DEFAULT_ATTRIBUTE_VALUE_LENGTH_LIMIT, parseClientEnv } from '@milvus-otel/config';
-import type { JaegerSpan } from '@milvus-otel/stack';
+import { ConfigError, parseClientEnv } from '@milvus-otel/config';
+import { DEFAULT_ATTRIBUTE_VALUE_LENGTH_LIMIT } from '@milvus-otel/config/internal';
+import type { TraceSpan } from '@milvus-otel/jaeger-query';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { afterEach, describe, expect, it } from 'vitest';
 import { redisCommandStatement, redisFullStatement } from '../src/db-statements.ts';
@@ -180,7 +181,7 @@ async function evalTrace(extra: Record<string, string>) {
   ]);
   expect(found, run.stderr).toBeDefined();
   const raw = await (await fetch(`${jaegerUrl}/api/traces/${out.traceId}`)).text();
-  const span = (name: string) => found?.spans.find((s) => s.name === name) as JaegerSpan;
+  const span = (name: string) => found?.spans.find((s) => s.name === name) as TraceSpan;
   return { marker, sha: out.sha, raw, span, spans: found?.spans ?? [] };
 }
 
@@ -193,7 +194,7 @@ describe('Redis statements through the preset (ioredis → Jaeger)', () => {
       ['evalsha', 'evalsha [1 key, 1 arg]'],
       ['script', 'script [2 args]'],
     ] as const) {
-      expect(span(name).parentSpanId).toBe(work.spanId);
+      expect(span(name).parentId).toBe(work.spanId);
       expect(span(name).tags).toMatchObject({
         'span.kind': 'client',
         'db.system.name': 'redis',

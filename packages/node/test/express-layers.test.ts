@@ -1,4 +1,4 @@
-import type { JaegerSpan } from '@milvus-otel/stack';
+import type { TraceSpan } from '@milvus-otel/jaeger-query';
 import { describe, expect, it } from 'vitest';
 import { appEnv, fixture, startApp, traceWith, unique } from './helpers.ts';
 
@@ -6,7 +6,7 @@ import { appEnv, fixture, startApp, traceWith, unique } from './helpers.ts';
  * Runs the Express fixture with `--import @milvus-otel/node/register`, requests GET /items/42, ends the app with
  * SIGTERM (the preset flushes) and returns the request's spans as Jaeger has them.
  */
-async function requestSpans(extra: Record<string, string>): Promise<JaegerSpan[]> {
+async function requestSpans(extra: Record<string, string>): Promise<readonly TraceSpan[]> {
   const service = unique('express_layers');
   const { child, firstLine, exited, stderr } = await startApp(
     ['--import', '@milvus-otel/node/register', fixture('express-app.mjs')],
@@ -23,8 +23,8 @@ async function requestSpans(extra: Record<string, string>): Promise<JaegerSpan[]
   return found?.spans ?? [];
 }
 
-const named = (spans: JaegerSpan[], name: string) => spans.find((s) => s.name === name);
-const layerSpans = (spans: JaegerSpan[]) =>
+const named = (spans: readonly TraceSpan[], name: string) => spans.find((s) => s.name === name);
+const layerSpans = (spans: readonly TraceSpan[]) =>
   spans
     .filter((s) => s.tags['express.type'] !== undefined)
     .map((s) => `${s.tags['express.type']}: ${s.name}`)
@@ -36,7 +36,7 @@ describe('Express layers (MILVUS_OTEL_EXPRESS_LAYERS)', () => {
     const server = named(spans, 'GET /items/:id');
     expect(server?.tags['http.route']).toBe('/items/:id');
     expect(layerSpans(spans)).toEqual([]);
-    expect(named(spans, 'work')?.parentSpanId).toBe(server?.spanId);
+    expect(named(spans, 'work')?.parentId).toBe(server?.spanId);
     expect(spans).toHaveLength(2);
   });
 
@@ -46,8 +46,8 @@ describe('Express layers (MILVUS_OTEL_EXPRESS_LAYERS)', () => {
     expect(layerSpans(spans)).toEqual(['request_handler: request handler']);
     const handler = named(spans, 'request handler');
     expect(handler?.tags['http.route']).toBe('/items/:id');
-    expect(handler?.parentSpanId).toBe(server?.spanId);
-    expect(named(spans, 'work')?.parentSpanId).toBe(handler?.spanId);
+    expect(handler?.parentId).toBe(server?.spanId);
+    expect(named(spans, 'work')?.parentId).toBe(handler?.spanId);
   });
 
   it('all: middleware and router spans too', async () => {

@@ -1,7 +1,8 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { clientEnv, type JaegerTrace, loadSettings, waitForTrace } from '@milvus-otel/stack';
+import { type Trace, waitForTrace } from '@milvus-otel/jaeger-query';
+import { clientEnv, loadSettings } from '@milvus-otel/stack';
 
 export const stackEnv = clientEnv(loadSettings());
 export const jaegerUrl = stackEnv.JAEGER_QUERY_URL as string;
@@ -78,15 +79,10 @@ export async function startApp(args: string[], env: NodeJS.ProcessEnv): Promise<
 }
 
 /** Waits for a trace whose spans include every name in `names` (service:name). */
-export function traceWith(
-  traceId: string,
-  names: string[],
-  timeoutMs = 20_000,
-): Promise<JaegerTrace | undefined> {
-  return waitForTrace(
-    jaegerUrl,
-    traceId,
-    (t) => names.every((n) => t.spans.some((s) => `${s.service}:${s.name}` === n)),
-    timeoutMs,
-  );
+export function traceWith(traceId: string, names: string[], timeoutMs = 20_000): Promise<Trace | undefined> {
+  return waitForTrace(jaegerUrl, traceId, {
+    complete: (t) => names.every((n) => t.spans.some((s) => `${s.service}:${s.name}` === n)),
+    timeoutMs: timeoutMs,
+    settleMs: 0,
+  });
 }

@@ -1,4 +1,4 @@
-import { isDescendant, waitForTrace } from '@milvus-otel/stack';
+import { isDescendant, waitForTrace } from '@milvus-otel/jaeger-query';
 import { describe, expect, it } from 'vitest';
 import { appEnv, fixture, jaegerUrl, runNode, unique } from './helpers.ts';
 
@@ -27,19 +27,22 @@ describe.each([
     };
 
     // Spans reach Jaeger in batches from two processes: wait until the chain to every Proxy-Search is complete.
-    const trace = await waitForTrace(jaegerUrl, traceId, (t) => {
-      const search = t.spans.find((s) => s.service === service && s.name === `search ${collection}`);
-      const proxies = t.spans.filter((s) => s.service === 'standalone' && s.name === 'Proxy-Search');
-      return !!search && proxies.length > 0 && proxies.every((p) => isDescendant(t, p, search.spanId));
+    const trace = await waitForTrace(jaegerUrl, traceId, {
+      complete: (t) => {
+        const search = t.spans.find((s) => s.service === service && s.name === `search ${collection}`);
+        const proxies = t.spans.filter((s) => s.service === 'standalone' && s.name === 'Proxy-Search');
+        return !!search && proxies.length > 0 && proxies.every((p) => isDescendant(t, p, search.spanId));
+      },
+      settleMs: 0,
     });
     expect(trace, `trace ${traceId} in Jaeger`).toBeDefined();
     if (!trace) return;
     const root = trace.spans.find((s) => s.spanId === spanId);
     expect(root?.name).toBe(rootName);
-    expect(root?.parentSpanId).toBeUndefined();
+    expect(root?.parentId).toBeUndefined();
 
     const search = trace.spans.find((s) => s.service === service && s.name === `search ${collection}`);
-    expect(search?.parentSpanId).toBe(spanId);
+    expect(search?.parentId).toBe(spanId);
     expect(search?.tags).toMatchObject({
       'span.kind': 'client',
       'db.system.name': 'milvus',

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { isDescendant, waitForTrace } from '@milvus-otel/stack';
+import { isDescendant, waitForTrace } from '@milvus-otel/jaeger-query';
 import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
@@ -119,9 +119,12 @@ describe('withLambdaTracing (serverless)', () => {
     expect(search?.parentSpanContext?.spanId).toBe(invocation?.spanContext().spanId);
 
     const invocationId = invocation?.spanContext().spanId ?? '';
-    const jaeger = await waitForTrace(jaegerUrl, traceId, (t) => {
-      const proxies = t.spans.filter((s) => s.service === 'standalone' && s.name === 'Proxy-Search');
-      return proxies.length > 0 && proxies.every((p) => isDescendant(t, p, invocationId));
+    const jaeger = await waitForTrace(jaegerUrl, traceId, {
+      complete: (t) => {
+        const proxies = t.spans.filter((s) => s.service === 'standalone' && s.name === 'Proxy-Search');
+        return proxies.length > 0 && proxies.every((p) => isDescendant(t, p, invocationId));
+      },
+      settleMs: 0,
     });
     const proxy = jaeger?.spans.find((s) => s.service === 'standalone' && s.name === 'Proxy-Search');
     expect(proxy).toBeDefined();

@@ -3,6 +3,8 @@
  * queue of their own — so a `pnpm dev` session can keep running beside the tests.
  */
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { readVerifyTargets } from '@milvus-otel/deploy';
 import { type ExampleApp, exampleApps, freePort, loadSettings, startExamples } from '@milvus-otel/stack';
 import { MilvusClient } from 'milvus-sdk-3.0';
 
@@ -48,4 +50,11 @@ export async function runExamples(
       await client.closeConnection();
     },
   };
+}
+
+/** The targets `./pnpm milvus-otel verify` checks (tools/stack/verify-examples.yaml), pointed at these examples. */
+export async function exampleTargets(examples: Pick<RunningExamples, 'expressUrl' | 'lambdaUrl'>) {
+  const file = fileURLToPath(new URL('../../../tools/stack/verify-examples.yaml', import.meta.url));
+  const env = { EXPRESS_URL: examples.expressUrl, LAMBDA_URL: examples.lambdaUrl };
+  return (await readVerifyTargets(file, { env })).targets;
 }

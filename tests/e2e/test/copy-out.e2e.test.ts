@@ -7,10 +7,10 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { verifyExamples } from '@milvus-otel/deploy';
+import { verifyTraces } from '@milvus-otel/deploy';
 import { clientEnv, loadSettings } from '@milvus-otel/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningExamples, runExamples } from '../src/examples.ts';
+import { exampleTargets, type RunningExamples, runExamples } from '../src/examples.ts';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const PACKAGES = ['config', 'instrumentation-milvus', 'node'];
@@ -92,20 +92,19 @@ describe('examples copied out of the repository', () => {
       dirs: Object.fromEntries(Object.entries(EXAMPLES).map(([name, dir]) => [name, join(root, dir)])),
       command: ['npm', 'run', '--silent', 'start'],
     });
-    const report = await verifyExamples({
+    const report = await verifyTraces({
+      targets: await exampleTargets(examples),
       count: 5,
-      expressUrl: examples.expressUrl,
-      lambdaUrl: examples.lambdaUrl,
       jaegerUrl: clientEnv(loadSettings()).JAEGER_QUERY_URL,
       timeoutMs: 60_000,
     });
-    const failures = report.examples.flatMap((r) =>
+    const failures = report.targets.flatMap((r) =>
       [r.error, ...r.failures.map((f) => `${f.traceId ?? '-'} ${f.check}: ${f.message}`)]
         .filter(Boolean)
-        .map((line) => `${r.example}: ${line}`),
+        .map((line) => `${r.name}: ${line}`),
     );
     expect(failures).toEqual([]);
-    expect(report.examples.map((r) => [r.example, r.complete])).toEqual([
+    expect(report.targets.map((r) => [r.name, r.complete])).toEqual([
       ['express', 5],
       ['worker', 5],
       ['serverless', 5],

@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { clientEnv, isDescendant, type JaegerTrace, loadSettings, waitForTrace } from '@milvus-otel/stack';
+import { isDescendant, type Trace, waitForTrace } from '@milvus-otel/jaeger-query';
+import { clientEnv, loadSettings } from '@milvus-otel/stack';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compatRows, markdownTableRows, PROXY_SPAN, SDK_LINES, SERVER_VERSION } from '../src/compat.ts';
 import { OPERATIONS, type Operation } from '../src/operations.ts';
@@ -32,18 +33,20 @@ async function runScenario(alias: string, serviceName: string): Promise<Scenario
 describe.each(SDK_LINES)(`@zilliz/milvus2-sdk-node $version against Milvus ${SERVER_VERSION}`, (line) => {
   const serviceName = `milvus-otel-e2e-sdk-${line.version}`;
   let result: ScenarioResult;
-  let trace: JaegerTrace;
+  let trace: Trace;
 
   beforeAll(async () => {
     result = await runScenario(line.alias, serviceName);
     const expected = line.works.map((op) => PROXY_SPAN[op]);
     // Spans arrive in batches from both processes: wait until every expected server span hangs under the root.
-    const found = await waitForTrace(env.JAEGER_QUERY_URL as string, result.traceId, (t) =>
-      expected.every((name) => {
-        const spans = t.spans.filter((s) => s.service === 'standalone' && s.name === name);
-        return spans.length > 0 && spans.every((s) => isDescendant(t, s, result.rootSpanId));
-      }),
-    );
+    const found = await waitForTrace(env.JAEGER_QUERY_URL as string, result.traceId, {
+      complete: (t) =>
+        expected.every((name) => {
+          const spans = t.spans.filter((s) => s.service === 'standalone' && s.name === name);
+          return spans.length > 0 && spans.every((s) => isDescendant(t, s, result.rootSpanId));
+        }),
+      settleMs: 0,
+    });
     if (!found) throw new Error(`trace ${result.traceId} never reached Jaeger at ${env.JAEGER_QUERY_URL}`);
     trace = found;
   });
@@ -64,7 +67,7 @@ describe.each(SDK_LINES)(`@zilliz/milvus2-sdk-node $version against Milvus ${SER
     expect(services).toContain('standalone');
     const root = trace.spans.find((s) => s.spanId === result.rootSpanId);
     expect(root?.name).toBe('e2e milvus session');
-    expect(root?.parentSpanId).toBeUndefined();
+    expect(root?.parentId).toBeUndefined();
   });
 
   it.each(line.works.map((op) => [op, PROXY_SPAN[op]] as const))(
@@ -78,8 +81,8 @@ describe.each(SDK_LINES)(`@zilliz/milvus2-sdk-node $version against Milvus ${SER
           `${proxySpan} ${span.spanId} under the root`,
         ).toBe(true);
         // The hop between the processes: server RPC span → client gRPC span of the same method.
-        const rpc = trace.spans.find((s) => s.spanId === span.parentSpanId);
-        const client = trace.spans.find((s) => s.spanId === rpc?.parentSpanId);
+        const rpc = trace.spans.find((s) => s.spanId === span.parentId);
+        const client = trace.spans.find((s) => s.spanId === rpc?.parentId);
         expect(client?.service).toBe(serviceName);
         expect(client?.name).toBe(`grpc.${rpc?.name}`);
       }

@@ -1,16 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import {
-  clientEnv,
-  exampleApps,
-  freePort,
-  isDescendant,
-  type JaegerRawSpan,
-  type JaegerRawTrace,
-  type JaegerTrace,
-  loadSettings,
-  normalizeTrace,
-  startExamples,
-} from '@milvus-otel/stack';
+import { buildTrace, isDescendant, type JaegerTraceJson, type Trace } from '@milvus-otel/jaeger-query';
+import { clientEnv, exampleApps, freePort, loadSettings, startExamples } from '@milvus-otel/stack';
 import type {} from '@milvus-otel/stack/vitest-setup'; // declares inject('runStartedAt')
 import { MilvusClient } from 'milvus-sdk-3.0';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -36,10 +26,8 @@ const TRACE_TAGS_BOUND = 32 * 1024;
 const settings = loadSettings();
 const jaegerUrl = clientEnv(settings).JAEGER_QUERY_URL as string;
 
-/** A trace as Jaeger's HTTP API returns it, with the span logs (events) that the normalized form leaves out. */
-type RawTrace = Omit<JaegerRawTrace, 'spans'> & {
-  spans: (JaegerRawSpan & { logs?: { fields?: { key: string; value: unknown }[] }[] })[];
-};
+/** A trace as Jaeger's HTTP API returns it, with the span logs (events) that the span tree leaves out. */
+type RawTrace = JaegerTraceJson;
 
 async function rawTrace(traceId: string): Promise<{ text: string; trace: RawTrace } | undefined> {
   const res = await fetch(`${jaegerUrl}/api/traces/${traceId}`, { signal: AbortSignal.timeout(10_000) });
@@ -57,7 +45,7 @@ async function rawTrace(traceId: string): Promise<{ text: string; trace: RawTrac
  */
 async function completeTrace(traceId: string, collection: string, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
-  const complete = (t: JaegerTrace) => {
+  const complete = (t: Trace) => {
     const consumer = t.spans.find((s) => s.tags['span.kind'] === 'consumer');
     const upserts = t.spans.filter((s) => s.name === `upsert ${collection}`);
     return (
@@ -76,7 +64,7 @@ async function completeTrace(traceId: string, collection: string, timeoutMs = 12
   while (Date.now() < deadline) {
     const before = last?.trace.spans.length;
     last = (await rawTrace(traceId)) ?? last;
-    if (last && complete(normalizeTrace(last.trace))) {
+    if (last && complete(buildTrace(last.trace))) {
       stable = last.trace.spans.length === before ? stable + 1 : 0;
       if (stable >= 3) return last;
     }

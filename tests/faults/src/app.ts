@@ -4,8 +4,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { clientEnv, freePort, type JaegerTrace, loadSettings, normalizeTrace } from '@milvus-otel/stack';
+import type { JaegerTraceJson } from '@milvus-otel/jaeger-query';
+import { clientEnv, freePort, loadSettings } from '@milvus-otel/stack';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 
 export const settings = loadSettings();
@@ -15,7 +17,9 @@ export const milvusAddress = stackEnv.MILVUS_ADDRESS as string;
 export const milvusPort = settings.ports.milvus.port;
 export const otlpGrpcPort = settings.ports.otlpGrpc.port;
 
-const expressDir = fileURLToPath(new URL('../../../examples/express-service/', import.meta.url));
+const expressDir = dirname(
+  fileURLToPath(import.meta.resolve('@milvus-otel/example-express-service/package.json')),
+);
 
 /** A name Milvus and Jaeger accept, unique per run. */
 export const unique = (prefix: string) => `${prefix}_${randomBytes(4).toString('hex')}`;
@@ -181,23 +185,8 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /* ---------- Jaeger ---------- */
 
-interface RawSpan {
-  traceID: string;
-  spanID: string;
-  operationName: string;
-  references?: { refType: string; traceID: string; spanID: string }[];
-  startTime: number;
-  duration: number;
-  tags?: { key: string; type: string; value: unknown }[];
-  logs?: { timestamp: number; fields: { key: string; type: string; value: unknown }[] }[];
-  processID: string;
-}
-
-export interface RawTrace {
-  traceID: string;
-  spans: RawSpan[];
-  processes: Record<string, { serviceName: string; tags?: { key: string; value: unknown }[] }>;
-}
+/** A trace as Jaeger's HTTP API returns it: tags, logs and process tags included. */
+export type RawTrace = JaegerTraceJson;
 
 /**
  * Every trace with a span of `service` that Jaeger has (raw: tags, logs and process tags included). Jaeger's search
@@ -211,6 +200,3 @@ export async function tracesOfService(service: string, limit = 5000): Promise<Ra
   const body = (await res.json()) as { data?: RawTrace[] | null };
   return body.data ?? [];
 }
-
-/** The same trace in the shape @milvus-otel/stack's helpers (isDescendant) take. */
-export const normalize = (raw: RawTrace): JaegerTrace => normalizeTrace(raw);

@@ -7,10 +7,10 @@
  * `search <collection>`), and every one of them is either in Jaeger or counted as dropped by the preset (its
  * "resumed after … ; N span(s) dropped meanwhile" line) — the two numbers must be equal.
  */
+import { buildTrace } from '@milvus-otel/jaeger-query';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   dropCollection,
-  normalize,
   otlpGrpcPort,
   percentile,
   round,
@@ -179,7 +179,7 @@ async function appSpansPerTrace(
     const counts = new Map<string, number>();
     for (const raw of await tracesOfService(service, 10_000)) {
       if (!wanted.has(raw.traceID)) continue;
-      const t = normalize(raw);
+      const t = buildTrace(raw);
       counts.set(t.traceId, new Set(t.spans.filter((x) => x.service === service).map((x) => x.spanId)).size);
     }
     const total = [...counts.values()].reduce((a, b) => a + b, 0);

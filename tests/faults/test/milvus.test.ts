@@ -2,7 +2,7 @@
  * Milvus goes away (or hangs) under the Express example while it serves traffic. The app reaches Milvus through a
  * TCP proxy of ours; the shared Milvus itself is never touched.
  */
-import { type JaegerTrace, waitForTrace } from '@milvus-otel/stack';
+import { type Trace, waitForTrace } from '@milvus-otel/jaeger-query';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   dropCollection,
@@ -139,13 +139,12 @@ describe(`Milvus down for ${DOWN_MS / 1000} s during ${RATE_PER_SECOND} req/s of
     expect(failed, 'a 503 with x-trace-id').toBeDefined();
     const traceId = failed?.traceId as string;
     const clientName = `search ${collection}`;
-    const trace = (await waitForTrace(
-      jaegerUrl,
-      traceId,
-      (t) =>
+    const trace = (await waitForTrace(jaegerUrl, traceId, {
+      complete: (t) =>
         t.spans.some((s) => s.name === clientName) && t.spans.some((s) => s.tags['span.kind'] === 'server'),
-      20_000,
-    )) as JaegerTrace;
+      timeoutMs: 20_000,
+      settleMs: 0,
+    })) as Trace;
     const client = trace?.spans.find((s) => s.name === clientName);
     const server = trace?.spans.find((s) => s.service === service && s.tags['span.kind'] === 'server');
     console.log(

@@ -3,11 +3,10 @@
  * got a 2xx answer has its whole span chain in Jaeger — server span → `search <collection>` client span → the
  * Milvus server's spans.
  */
-import { isDescendant, type JaegerTrace } from '@milvus-otel/stack';
+import { buildTrace, isDescendant, type Trace } from '@milvus-otel/jaeger-query';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   dropCollection,
-  normalize,
   round,
   type Sample,
   sleep,
@@ -30,7 +29,7 @@ afterAll(async () => {
 });
 
 /** The chain a traced search must have: what is missing, or undefined when complete. */
-function missingLink(trace: JaegerTrace | undefined): string | undefined {
+function missingLink(trace: Trace | undefined): string | undefined {
   if (!trace) return 'no trace';
   const server = trace.spans.find((s) => s.service === service && s.tags['span.kind'] === 'server');
   if (!server) return 'no HTTP server span';
@@ -110,7 +109,7 @@ describe('SIGTERM under concurrent load', () => {
       const deadline = Date.now() + 30_000;
       let missing = new Map<string, string>();
       for (;;) {
-        const traces = new Map((await tracesOfService(service)).map((t) => [t.traceID, normalize(t)]));
+        const traces = new Map((await tracesOfService(service)).map((t) => [t.traceID, buildTrace(t)]));
         missing = new Map();
         for (const id of wanted.keys()) {
           const why = missingLink(traces.get(id));

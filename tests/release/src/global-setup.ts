@@ -2,7 +2,7 @@
  * The release dry run, once for all test files:
  *  1. a temporary copy of the repository (src/workspace-copy.ts) gets `changeset version`, then a commit, as the
  *     release flow makes one;
- *  2. verdaccio starts on a free loopback port (src/registry.ts) and `changeset publish` publishes the four packages
+ *  2. verdaccio starts on a free loopback port (src/registry.ts) and `changeset publish` publishes the packages
  *     to it (pnpm publish underneath, which turns `workspace:` ranges into versions);
  *  3. the published tarballs are downloaded back, and the packages installed with npm into an empty project, the
  *     @milvus-otel scope from the local registry, everything else from the public one (npm cache under

@@ -6,11 +6,12 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const releaseTestsDir = join(repoRoot, 'tests/release');
 
-/** The four published packages: name → folder in the repository. */
+/** The published packages: name → folder in the repository. */
 export const PUBLISHED = {
   '@milvus-otel/config': 'packages/config',
   '@milvus-otel/instrumentation-milvus': 'packages/instrumentation-milvus',
   '@milvus-otel/node': 'packages/node',
+  '@milvus-otel/jaeger-query': 'packages/jaeger-query',
   '@milvus-otel/deploy': 'packages/deploy',
 } as const;
 export type PackageName = keyof typeof PUBLISHED;

@@ -1,7 +1,7 @@
 /**
  * A temporary copy of the repository with just what versioning and publishing read: the root manifest, the workspace
  * file, .changeset/, every workspace package's package.json (changesets looks at all of them for dependents) and, for
- * the four published packages, what they ship — README, CHANGELOG, and dist/ as the workspace built it. It is made a
+ * the published packages, what they ship — README, CHANGELOG, and dist/ as the workspace built it. It is made a
  * git repository (changesets' default changelog asks git which commit added each changeset).
  */
 import { cp, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';

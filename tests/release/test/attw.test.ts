@@ -1,11 +1,12 @@
 /**
  * arethetypeswrong on each published tarball: every entry point resolves to types of the right module format under
- * node10, node16 (CommonJS and ESM) and bundler resolution. Allowed, with the reason: none but the ESM-only
- * `@milvus-otel/node/register`, which is for `node --import`, never for require():
- *  - node16-cjs CJSResolvesToESM: it is an ES module with top-level await; require() of it fails with
+ * node10, node16 (CommonJS and ESM) and bundler resolution. Allowed, with the reason:
+ *  - node16-cjs CJSResolvesToESM, for the ESM-only `@milvus-otel/node/register` (for `node --import`, never for
+ *    require()): it is an ES module with top-level await; require() of it fails with
  *    ERR_REQUIRE_ASYNC_MODULE ("use import() instead"), which test/module-formats.test.ts checks;
- *  - node10 NoResolution: node10 resolution (TypeScript's deprecated `moduleResolution: node`) reads no `exports`,
- *    so it finds no subpath entry at all; the main entry resolves there (main/types).
+ *  - node10 NoResolution, for `./register` and the subpath entries of `@milvus-otel/config` (`./server`, `./address`,
+ *    `./internal`): node10 resolution (TypeScript's deprecated `moduleResolution: node`) reads no `exports`, so it
+ *    finds no subpath entry at all; the main entry resolves there (main/types).
  */
 import { checkPackage, type Problem } from '@arethetypeswrong/core';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +15,11 @@ import { PACKAGE_NAMES, type PackageName } from '../src/paths.ts';
 import { openTarball } from '../src/tarball.ts';
 
 const ALLOWED: Partial<Record<PackageName, string[]>> = {
+  '@milvus-otel/config': [
+    './address node10 NoResolution',
+    './internal node10 NoResolution',
+    './server node10 NoResolution',
+  ],
   '@milvus-otel/node': ['./register node16-cjs CJSResolvesToESM', './register node10 NoResolution'],
 };
 

@@ -8,7 +8,7 @@ import { PACKAGE_NAMES, type PackageName } from '../src/paths.ts';
 
 /** A few exports each package must have (the README's API). */
 const EXPECTED: Record<PackageName, string[]> = {
-  '@milvus-otel/config': ['parseClientEnv', 'ConfigError', 'DEFAULT_IGNORE_PATHS', 'jsonSchemas'],
+  '@milvus-otel/config': ['parseClientEnv', 'ConfigError', 'CLIENT_ENV', 'createEnv'],
   '@milvus-otel/instrumentation-milvus': ['MilvusInstrumentation', 'ATTR_DB_MILVUS_LIMIT'],
   '@milvus-otel/node': [
     'register',
@@ -18,7 +18,8 @@ const EXPECTED: Record<PackageName, string[]> = {
     'withTracing',
     'ConfigError',
   ],
-  '@milvus-otel/deploy': ['render', 'TARGET_NAMES', 'renderWaterfall', 'verifyExamples', 'doctor'],
+  '@milvus-otel/jaeger-query': ['fetchTrace', 'waitForTrace', 'buildTrace', 'isDescendant', 'JaegerError'],
+  '@milvus-otel/deploy': ['render', 'TARGET_NAMES', 'renderWaterfall', 'verifyTraces', 'doctor'],
 };
 
 const names = (keys: string[]) =>
@@ -66,6 +67,18 @@ describe.each(PACKAGE_NAMES)('%s', (name) => {
 });
 
 describe('subpath entries', () => {
+  it.each([
+    [
+      '@milvus-otel/config/server',
+      ['parseMilvusTrace', 'parseJaegerSettings', 'jsonSchemas', 'checkEndToEnd'],
+    ],
+    ['@milvus-otel/config/address', ['parseHostPort']],
+  ])('%s: imports (ESM) and requires (CommonJS) to the same exports', async (name, expected) => {
+    const [esm, cjs] = await Promise.all([exportsOf(name, 'esm'), exportsOf(name, 'cjs')]);
+    expect(esm).toEqual(cjs);
+    for (const e of expected) expect(esm).toContain(e);
+  });
+
   it('@milvus-otel/config/schemas/*.json: the JSON Schemas, for import and require', async () => {
     const file = '@milvus-otel/config/schemas/client-env.schema.json';
     const esm = await nodeInConsumer([

@@ -31,6 +31,11 @@ const handler = withLambdaTracing(async (event: { id: string }) => event.id);
 // @ts-expect-error instrumentations is 'lean' | 'all' | Instrumentation[]
 register({ instrumentations: 'everything' });
 
+const pending: Promise<Trace | undefined> = fetchTrace('http://127.0.0.1:16686', '1');
+const roots = (trace: Trace): TraceSpan[] => trace.spans.filter((s) => s.parentId === undefined);
+// @ts-expect-error waitForTrace takes its options as an object
+waitForTrace('http://127.0.0.1:16686', '1', () => true);
+
 const targets: readonly string[] = TARGET_NAMES;
 const rendered: { path: string; content: string }[] = render('all', resolveDeployConfig({}));
 
@@ -39,27 +44,35 @@ export const startTracing = async (): Promise<void> => {
   await import('@milvus-otel/node/register');
 };
 
-export { config, error, handle, handler, rendered, schemaNames, settings, targets };
+export { config, error, handle, handler, pending, rendered, roots, schemaNames, settings, targets };
 `;
 
-const IMPORTS = `import { type ClientSettings, ConfigError, jsonSchemas, parseClientEnv } from '@milvus-otel/config';
+const IMPORTS = `import { type ClientSettings, ConfigError, parseClientEnv } from '@milvus-otel/config';
+import { jsonSchemas } from '@milvus-otel/config/server';
 import { MilvusInstrumentation, type MilvusInstrumentationConfig } from '@milvus-otel/instrumentation-milvus';
 import { type OTelHandle, type RegisterOptions, register, withLambdaTracing } from '@milvus-otel/node';
+import { fetchTrace, type Trace, type TraceSpan, waitForTrace } from '@milvus-otel/jaeger-query';
 import { render, resolveDeployConfig, TARGET_NAMES } from '@milvus-otel/deploy';
 `;
 
 const REQUIRES = `import configPackage = require('@milvus-otel/config');
+import configServerPackage = require('@milvus-otel/config/server');
 import instrumentationPackage = require('@milvus-otel/instrumentation-milvus');
 import nodePackage = require('@milvus-otel/node');
+import jaegerQueryPackage = require('@milvus-otel/jaeger-query');
 import deployPackage = require('@milvus-otel/deploy');
 type ClientSettings = configPackage.ClientSettings;
 type ConfigError = configPackage.ConfigError;
 type MilvusInstrumentationConfig = instrumentationPackage.MilvusInstrumentationConfig;
 type OTelHandle = nodePackage.OTelHandle;
 type RegisterOptions = nodePackage.RegisterOptions;
-const { jsonSchemas, parseClientEnv } = configPackage;
+type Trace = jaegerQueryPackage.Trace;
+type TraceSpan = jaegerQueryPackage.TraceSpan;
+const { parseClientEnv } = configPackage;
+const { jsonSchemas } = configServerPackage;
 const { MilvusInstrumentation } = instrumentationPackage;
 const { register, withLambdaTracing } = nodePackage;
+const { fetchTrace, waitForTrace } = jaegerQueryPackage;
 const { render, resolveDeployConfig, TARGET_NAMES } = deployPackage;
 `;
 

@@ -11,7 +11,7 @@ import { clientEnv, type PortSpec, type StackSettings } from './settings.ts';
 
 /** An example app that `dev` runs next to the stack: its folder, port, how to tell it is up, and how to try it. */
 export interface ExampleApp {
-  /** Short name, used as log prefix and by `verify --example`. */
+  /** Short name, used as log prefix and as the target's name in tools/stack/verify-examples.yaml (`verify --target`). */
   readonly name: 'express' | 'worker' | 'serverless';
   readonly dir: string;
   /** Its OTEL_SERVICE_NAME: the service its spans appear under in Jaeger. */
@@ -77,7 +77,7 @@ export function exampleApps(settings: StackSettings, env: NodeJS.ProcessEnv = pr
   ];
 }
 
-/** Base URLs of the examples (what `milvus-otel verify` reads: EXPRESS_URL, WORKER_URL, LAMBDA_URL). */
+/** Base URLs of the examples (EXPRESS_URL, WORKER_URL, LAMBDA_URL: what tools/stack/verify-examples.yaml reads). */
 export function exampleUrls(apps: readonly ExampleApp[]): Record<string, string> {
   const url = (name: ExampleApp['name']) => {
     const app = apps.find((a) => a.name === name);

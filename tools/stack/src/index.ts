@@ -1,15 +1,5 @@
 export { type ExampleApp, exampleApps, exampleEnv, exampleUrls, startExamples } from './examples.ts';
 export { httpOk, redisPing, tcpOpen, waitReady } from './health.ts';
-export {
-  getTrace,
-  isDescendant,
-  type JaegerRawSpan,
-  type JaegerRawTrace,
-  type JaegerSpan,
-  type JaegerTrace,
-  normalizeTrace,
-  waitForTrace,
-} from './jaeger.ts';
 export { ensureLambdaRie, LAMBDA_RIE, lambdaRiePath } from './lambda.ts';
 export { type LateMilvus, lateMilvus } from './late-milvus.ts';
 export { freePort } from './ports.ts';

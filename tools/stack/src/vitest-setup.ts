@@ -1,11 +1,12 @@
 /**
  * Vitest globalSetup for suites that need the real stack: starts it when it is not up (and stops it afterwards),
- * reuses it when it is (`pnpm test` starts it once for the whole workspace). A stack that cannot start fails the
- * run with the reason; nothing is skipped.
+ * reuses it when it is (`pnpm test` starts it once for the whole workspace). A stack that was partly running (a service
+ * died under someone else's run) is completed but left running afterwards: it is not this run's to stop. A stack that
+ * cannot start fails the run with the reason; nothing is skipped.
  */
 import type { TestProject } from 'vitest/node';
 import { loadSettings } from './settings.ts';
-import { start, stop } from './stack.ts';
+import { start, status, stop } from './stack.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -17,8 +18,9 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   project.provide('runStartedAt', Date.now());
   const settings = loadSettings();
+  const before = await status(settings);
   const { started } = await start(settings);
   return async () => {
-    if (started) await stop(settings);
+    if (started && !before.running) await stop(settings);
   };
 }

@@ -1,4 +1,4 @@
-import { samplingStrategiesFile } from '@milvus-otel/config';
+import { samplingStrategiesFile } from '@milvus-otel/config/server';
 import { jsonFile, type RenderedFile, textFile, yamlFile } from '../files.js';
 import { type DeployConfig, traceSection } from '../settings.js';
 import { JAEGER_CONFIG_HEADER, jaegerV2Config } from './jaeger-config.js';
@@ -26,7 +26,7 @@ const published = (ports: readonly (readonly [string, number])[]) =>
 
 /**
  * The local stack for docker compose: Milvus standalone (embedded etcd, local storage, trace config mounted as
- * user.yaml), Jaeger v2 all-in-one with OTLP, Redis, and the example apps. Health-checked, same ports as the
+ * user.yaml), Jaeger v2 all-in-one with OTLP, Redis, and the apps. Health-checked, same ports as the
  * native stack.
  */
 export function renderCompose(config: DeployConfig): RenderedFile[] {
@@ -86,22 +86,22 @@ export function renderCompose(config: DeployConfig): RenderedFile[] {
       healthcheck: { test: ['CMD', 'redis-cli', 'ping'], interval: '5s', timeout: '3s', retries: 10 },
     },
   };
-  for (const example of config.examples) {
-    services[example.name] = {
-      ...(example.build ? { build: example.build } : {}),
-      ...(example.image ? { image: example.image } : {}),
-      // Started with `docker compose --profile examples up`; the stack alone stays the default.
-      profiles: ['examples'],
+  for (const app of config.apps) {
+    services[app.name] = {
+      ...(app.build ? { build: app.build } : {}),
+      ...(app.image ? { image: app.image } : {}),
+      // Started with `docker compose --profile apps up`; the stack alone stays the default.
+      profiles: ['apps'],
       environment: {
-        OTEL_SERVICE_NAME: example.name,
-        PORT: String(example.port),
+        OTEL_SERVICE_NAME: app.name,
+        PORT: String(app.port),
         OTEL_EXPORTER_OTLP_ENDPOINT: `http://jaeger:${grpc}`,
         OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
         MILVUS_ADDRESS: 'milvus:19530',
         REDIS_URL: 'redis://redis:6379',
-        ...example.env,
+        ...app.env,
       },
-      ports: [`${example.port}:${example.port}`],
+      ports: [`${app.port}:${app.port}`],
       depends_on: {
         milvus: { condition: 'service_healthy' },
         jaeger: { condition: 'service_healthy' },
@@ -115,13 +115,13 @@ export function renderCompose(config: DeployConfig): RenderedFile[] {
     yamlFile(
       'compose.yaml',
       `The local tracing stack for machines with Docker: Milvus standalone (embedded etcd, local storage, tracing on),
-Jaeger v2 all-in-one (OTLP in, in-memory storage, UI), and Redis for the queue example.
+Jaeger v2 all-in-one (OTLP in, in-memory storage, UI), and Redis for apps that queue work.
 Same ports as the native stack; override any of them from the environment (MILVUS_PORT=29530 docker compose up).
   docker compose -f docker/compose.yaml up -d --wait${
-    config.examples.length > 0
+    config.apps.length > 0
       ? `
-The example apps too (built from their Dockerfiles): add --profile examples.
-  docker compose -f docker/compose.yaml --profile examples up -d --build --wait`
+The apps too (built from their Dockerfiles or pulled as images): add --profile apps.
+  docker compose -f docker/compose.yaml --profile apps up -d --build --wait`
       : ''
   }
 Rendered by @milvus-otel/deploy (milvus-otel render compose); edit the config, not this file.`,

@@ -1,4 +1,4 @@
-import type { JaegerSettings } from '@milvus-otel/config';
+import type { JaegerSettings } from '@milvus-otel/config/server';
 
 /**
  * Jaeger v2's own configuration (an OpenTelemetry Collector config with Jaeger extensions): OTLP in, the configured

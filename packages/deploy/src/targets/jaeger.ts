@@ -1,4 +1,4 @@
-import { samplingStrategiesFile } from '@milvus-otel/config';
+import { samplingStrategiesFile } from '@milvus-otel/config/server';
 import { stringify } from 'yaml';
 import { type RenderedFile, yamlFile } from '../files.js';
 import type { DeployConfig } from '../settings.js';

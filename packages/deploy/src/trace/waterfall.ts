@@ -1,5 +1,5 @@
+import type { Trace, TraceSpan } from '@milvus-otel/jaeger-query';
 import { createColors } from 'picocolors';
-import type { Trace, TraceSpan } from './model.js';
 
 export interface WaterfallOptions {
   /** Total width in columns. @default 100 */

@@ -1,4 +1,10 @@
-import { descendants, isDescendant, type SpanKindName, type Trace, type TraceSpan } from '../trace/model.js';
+import {
+  descendants,
+  isDescendant,
+  type SpanKindName,
+  type Trace,
+  type TraceSpan,
+} from '@milvus-otel/jaeger-query';
 
 /** Picks a span: every given criterion must hold. */
 export interface SpanMatcher {

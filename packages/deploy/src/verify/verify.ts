@@ -1,43 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { JaegerError, pingJaeger, waitForTrace } from '../trace/jaeger.js';
-import type { Trace } from '../trace/model.js';
+import { JaegerError, pingJaeger, type Trace, waitForTrace } from '@milvus-otel/jaeger-query';
 import { type CheckName, checkTrace, type TraceExpectation } from './check.js';
-
-export const EXAMPLE_NAMES = ['express', 'worker', 'serverless'] as const;
-export type ExampleName = (typeof EXAMPLE_NAMES)[number];
-
-/** The trace each example's request must produce. */
-export const EXPECTATIONS: Readonly<Record<ExampleName, TraceExpectation>> = {
-  express: { entry: { kind: 'server', name: /^GET\b/ } },
-  worker: {
-    entry: { kind: 'server', name: /^POST\b/ },
-    producer: { kind: 'producer' },
-    consumer: { kind: 'consumer' },
-  },
-  serverless: { entry: { kind: 'server', tagPrefix: 'faas.' } },
-};
+import { type ResolvedTarget, resolveTargets, type VerifyTarget } from './targets.js';
 
 export interface VerifyOptions {
-  /** @default all three */
-  readonly examples?: readonly ExampleName[];
-  /** Requests per example. @default 5 */
+  /** The requests to send and the trace each must give (e.g. from parseVerifyTargets). */
+  readonly targets: readonly VerifyTarget[];
+  /** Requests per target. @default 5 */
   readonly count?: number;
-  /** Requests (and trace look-ups) in flight at once, per example. @default 4 */
+  /** Requests (and trace look-ups) in flight at once, per target. @default 4 */
   readonly concurrency?: number;
-  /** Express service (and its worker). @default EXPRESS_URL or http://127.0.0.1:3000 */
-  readonly expressUrl?: string;
-  /** Lambda runtime interface emulator. @default LAMBDA_URL or http://127.0.0.1:8080 */
-  readonly lambdaUrl?: string;
   /** Jaeger query API. @default JAEGER_QUERY_URL or http://127.0.0.1:16686 */
   readonly jaegerUrl?: string;
   /** How long to wait for each trace to be complete in Jaeger, ms. @default 30000 */
   readonly timeoutMs?: number;
-  /** Search text. @default 'vector database tracing' */
-  readonly query?: string;
-  /** Per-example expectations, to override the defaults. */
-  readonly expectations?: Partial<Record<ExampleName, TraceExpectation>>;
   /** Called as each trace is checked (progress). */
-  readonly onTrace?: (example: ExampleName, result: TraceResult) => void;
+  readonly onTrace?: (target: string, result: TraceResult) => void;
 }
 
 export interface VerifyFailure {
@@ -54,15 +32,16 @@ export interface TraceResult {
   readonly failures: readonly VerifyFailure[];
 }
 
-export interface ExampleResult {
-  readonly example: ExampleName;
+export interface TargetResult {
+  readonly name: string;
+  /** The request's URL (placeholders such as {{i}} left as written). */
   readonly url: string;
   /** Requests sent. */
   readonly requests: number;
   /** Traces that passed every check. */
   readonly complete: number;
   readonly ok: boolean;
-  /** The example could not be reached at all (then nothing else was tried). */
+  /** The target could not be reached at all (then nothing else was tried). */
   readonly error?: string;
   readonly traces: readonly TraceResult[];
   /** Every failed check of every trace. */
@@ -74,18 +53,13 @@ export interface ExampleResult {
 export interface VerifyResult {
   readonly ok: boolean;
   readonly jaegerUrl: string;
-  /** Jaeger could not be reached (then no example was tried). */
+  /** Jaeger could not be reached (then no target was tried). */
   readonly error?: string;
-  readonly examples: readonly ExampleResult[];
+  readonly targets: readonly TargetResult[];
 }
 
-export function verifyDefaults(env: Readonly<Record<string, string | undefined>> = process.env) {
-  return {
-    expressUrl: env.EXPRESS_URL || 'http://127.0.0.1:3000',
-    lambdaUrl: env.LAMBDA_URL || 'http://127.0.0.1:8080',
-    jaegerUrl: env.JAEGER_QUERY_URL || 'http://127.0.0.1:16686',
-  };
-}
+export const defaultJaegerUrl = (env: Readonly<Record<string, string | undefined>> = process.env) =>
+  env.JAEGER_QUERY_URL || 'http://127.0.0.1:16686';
 
 const trim = (url: string) => url.replace(/\/+$/, '');
 
@@ -96,6 +70,44 @@ function reason(error: unknown): string {
 
 class RequestError extends Error {}
 
+/** What each request fills in: `{{i}}` its index, `{{run}}` an id of this run (unique ids), `{{now}}`, `{{nowMs}}`. */
+function placeholders(i: number, run: string): Record<string, string | number> {
+  const now = new Date();
+  return { i, run, now: now.toISOString(), nowMs: now.getTime() };
+}
+
+function fill(text: string, values: Record<string, string | number>): string {
+  return text.replace(/\{\{(\w+)\}\}/g, (all, name: string) => (name in values ? String(values[name]) : all));
+}
+
+/** In a JSON body, a string that is only `{{i}}` or `{{nowMs}}` becomes the number. */
+function fillJson(value: unknown, values: Record<string, string | number>): unknown {
+  if (typeof value === 'string') {
+    const only = /^\{\{(\w+)\}\}$/.exec(value)?.[1];
+    if (only !== undefined && typeof values[only] === 'number') return values[only];
+    return fill(value, values);
+  }
+  if (Array.isArray(value)) return value.map((v) => fillJson(v, values));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fillJson(v, values)]));
+  }
+  return value;
+}
+
+/** `headers.x-trace-id` in `{ headers: { 'X-Trace-Id': … } }`: keys match exactly, else ignoring case. */
+function atPath(value: unknown, path: string): unknown {
+  let at = value;
+  for (const key of path.split('.')) {
+    if (typeof at !== 'object' || at === null) return undefined;
+    const record = at as Record<string, unknown>;
+    at =
+      key in record
+        ? record[key]
+        : Object.entries(record).find(([k]) => k.toLowerCase() === key.toLowerCase())?.[1];
+  }
+  return at;
+}
+
 async function send(url: string, init: RequestInit): Promise<Response> {
   try {
     return await fetch(url, { ...init, signal: AbortSignal.timeout(15_000) });
@@ -104,115 +116,70 @@ async function send(url: string, init: RequestInit): Promise<Response> {
   }
 }
 
-async function expectStatus(res: Response, want: number, what: string): Promise<void> {
-  if (res.status !== want) {
+/** Sends one request of the target and returns the trace id it answered with. */
+async function request(target: ResolvedTarget, i: number, run: string): Promise<string> {
+  const values = placeholders(i, run);
+  const { method, body } = target.request;
+  const url = fill(target.request.url, values);
+  const headers = Object.fromEntries(
+    Object.entries(target.request.headers).map(([k, v]) => [k.toLowerCase(), fill(v, values)]),
+  );
+  let payload: string | undefined;
+  if (typeof body === 'string') payload = fill(body, values);
+  else if (body !== undefined) {
+    payload = JSON.stringify(fillJson(body, values));
+    headers['content-type'] ??= 'application/json';
+  }
+  const what = `${method} ${url}`;
+  const res = await send(url, { method, headers, ...(payload === undefined ? {} : { body: payload }) });
+  const statusOk = target.status === undefined ? res.ok : res.status === target.status;
+  if (!statusOk) {
     throw new RequestError(
-      `${what} answered ${res.status} (expected ${want}): ${(await res.text()).slice(0, 300)}`,
+      `${what} answered ${res.status} (expected ${target.status ?? '2xx'}): ${(await res.text()).slice(0, 300)}`,
     );
   }
-}
-
-function header(res: Response, what: string): string {
-  const id = res.headers.get('x-trace-id');
-  if (!id) throw new RequestError(`${what} answered without an x-trace-id header`);
+  const idPath = target.traceId.json;
+  if (idPath === undefined && target.expectJson === undefined) {
+    await res.body?.cancel();
+  } else {
+    const text = await res.text();
+    let answer: unknown;
+    try {
+      answer = JSON.parse(text);
+    } catch {
+      throw new RequestError(`${what} answered something other than JSON: ${text.slice(0, 300)}`);
+    }
+    for (const [path, want] of Object.entries(target.expectJson ?? {})) {
+      const got = atPath(answer, path);
+      if (JSON.stringify(got) !== JSON.stringify(want)) {
+        throw new RequestError(
+          `${what} answered ${path} = ${JSON.stringify(got)} (expected ${JSON.stringify(want)}): ${text.slice(0, 300)}`,
+        );
+      }
+    }
+    if (idPath !== undefined) {
+      const id = atPath(answer, idPath);
+      if (typeof id !== 'string' || !id) {
+        throw new RequestError(`${what} answered without a trace id at ${idPath}: ${text.slice(0, 300)}`);
+      }
+      return id;
+    }
+  }
+  const header = target.traceId.header as string;
+  const id = res.headers.get(header);
+  if (!id) throw new RequestError(`${what} answered without an ${header} header`);
   return id;
 }
 
-/** Sends one request through the example and returns the trace id it answered with. */
-async function request(example: ExampleName, url: string, i: number, runId: string, query: string) {
-  if (example === 'express') {
-    const target = `${url}/search?q=${encodeURIComponent(query)}`;
-    const res = await send(target, {});
-    await expectStatus(res, 200, `GET ${target}`);
-    await res.body?.cancel();
-    return header(res, `GET ${target}`);
-  }
-  if (example === 'worker') {
-    const target = `${url}/ingest`;
-    const res = await send(target, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        documents: [
-          {
-            id: `verify-${runId}-${i}`,
-            title: 'milvus-otel verify',
-            body: 'A document sent by milvus-otel verify to check the trace of an ingest job end to end.',
-            category: 'verify',
-          },
-        ],
-      }),
-    });
-    await expectStatus(res, 202, `POST ${target}`);
-    await res.body?.cancel();
-    return header(res, `POST ${target}`);
-  }
-  const target = `${url}/2015-03-31/functions/function/invocations`;
-  const now = new Date();
-  const event = {
-    version: '2.0',
-    routeKey: 'GET /search',
-    rawPath: '/search',
-    rawQueryString: `q=${encodeURIComponent(query)}`,
-    queryStringParameters: { q: query },
-    headers: { accept: 'application/json', 'user-agent': 'milvus-otel-verify' },
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'verify',
-      domainName: 'localhost',
-      domainPrefix: 'localhost',
-      http: {
-        method: 'GET',
-        path: '/search',
-        protocol: 'HTTP/1.1',
-        sourceIp: '127.0.0.1',
-        userAgent: 'milvus-otel-verify',
-      },
-      requestId: `verify-${runId}-${i}`,
-      routeKey: 'GET /search',
-      stage: '$default',
-      time: now.toISOString(),
-      timeEpoch: now.getTime(),
-    },
-    isBase64Encoded: false,
-  };
-  const res = await send(target, { method: 'POST', body: JSON.stringify(event) });
-  await expectStatus(res, 200, `POST ${target}`);
-  const text = await res.text();
-  let answer: { statusCode?: number; headers?: Record<string, string>; body?: string; errorMessage?: string };
+async function unreachable(target: ResolvedTarget): Promise<string | undefined> {
+  if (!target.health) return undefined;
+  const { url, hint } = target.health;
   try {
-    answer = JSON.parse(text) as typeof answer;
-  } catch {
-    throw new RequestError(`the function answered something other than JSON: ${text.slice(0, 300)}`);
-  }
-  if (answer.errorMessage) throw new RequestError(`the function failed: ${answer.errorMessage}`);
-  if (answer.statusCode !== 200) {
-    throw new RequestError(
-      `the function answered statusCode ${answer.statusCode}: ${String(answer.body).slice(0, 300)}`,
-    );
-  }
-  const id = Object.entries(answer.headers ?? {}).find(([k]) => k.toLowerCase() === 'x-trace-id')?.[1];
-  if (!id) throw new RequestError('the function answered without an x-trace-id header');
-  return id;
-}
-
-const HOW_TO_START: Record<ExampleName, string> = {
-  express: 'start the examples with `pnpm dev`, or point --express-url / EXPRESS_URL at the Express service',
-  worker:
-    'start the examples with `pnpm dev` (the Express service and its worker), or point --express-url / EXPRESS_URL at it',
-  serverless:
-    'start the examples with `pnpm dev` (the function in the Lambda runtime interface emulator), or point --lambda-url / LAMBDA_URL at it',
-};
-
-async function reachable(example: ExampleName, url: string): Promise<string | undefined> {
-  try {
-    const res = await fetch(example === 'serverless' ? url : `${url}/healthz`, {
-      signal: AbortSignal.timeout(5000),
-    });
+    const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
     await res.body?.cancel();
     return undefined;
   } catch (error) {
-    return `the ${example} example is not reachable at ${url} (${reason(error)}): ${HOW_TO_START[example]}`;
+    return `${target.name} is not reachable at ${url} (${reason(error)})${hint ? `: ${hint}` : ''}`;
   }
 }
 
@@ -229,32 +196,24 @@ async function pool<T>(items: number, concurrency: number, run: (i: number) => P
   return results;
 }
 
-async function verifyExample(
-  example: ExampleName,
-  url: string,
-  options: Required<Pick<VerifyOptions, 'count' | 'concurrency' | 'timeoutMs' | 'query'>> &
-    Pick<VerifyOptions, 'onTrace'> & { jaegerUrl: string; expectation: TraceExpectation },
-): Promise<ExampleResult> {
-  const unreachable = await reachable(example, url);
-  if (unreachable) {
-    return {
-      example,
-      url,
-      requests: 0,
-      complete: 0,
-      ok: false,
-      error: unreachable,
-      traces: [],
-      failures: [],
-    };
-  }
-  const runId = randomUUID().slice(0, 8);
-  // A Lambda runtime (and the emulator in front of it) runs one invocation at a time, like one function instance:
-  // its invocations go one after another, while their traces are still awaited side by side.
+async function verifyTarget(
+  target: ResolvedTarget,
+  options: { count: number; concurrency: number; timeoutMs: number; jaegerUrl: string } & Pick<
+    VerifyOptions,
+    'onTrace'
+  >,
+): Promise<TargetResult> {
+  const base = { name: target.name, url: target.request.url };
+  const error = await unreachable(target);
+  if (error) return { ...base, requests: 0, complete: 0, ok: false, error, traces: [], failures: [] };
+  const run = randomUUID().slice(0, 8);
+  const expectation: TraceExpectation = target.expect;
+  // A serial target (e.g. a Lambda runtime, one invocation at a time like one function instance) gets its requests
+  // one after another, while their traces are still awaited side by side.
   let queue: Promise<unknown> = Promise.resolve();
-  const send = (i: number): Promise<string> => {
-    if (example !== 'serverless') return request(example, url, i, runId, options.query);
-    const sent = queue.then(() => request(example, url, i, runId, options.query));
+  const sendOne = (i: number): Promise<string> => {
+    if (!target.serial) return request(target, i, run);
+    const sent = queue.then(() => request(target, i, run));
     queue = sent.catch(() => undefined);
     return sent;
   };
@@ -263,12 +222,12 @@ async function verifyExample(
     let trace: Trace | undefined;
     let failures: VerifyFailure[];
     try {
-      traceId = await send(i);
+      traceId = await sendOne(i);
       trace = await waitForTrace(options.jaegerUrl, traceId, {
-        complete: (t) => checkTrace(t, options.expectation).length === 0,
+        complete: (t) => checkTrace(t, expectation).length === 0,
         timeoutMs: options.timeoutMs,
       });
-      failures = checkTrace(trace, options.expectation).map((f) => ({ traceId, ...f }));
+      failures = checkTrace(trace, expectation).map((f) => ({ traceId, ...f }));
     } catch (error) {
       if (!(error instanceof RequestError || error instanceof JaegerError)) throw error;
       failures = [{ traceId, check: 'request', message: error.message }];
@@ -279,15 +238,14 @@ async function verifyExample(
       spans: trace?.spans.length ?? 0,
       failures,
     };
-    options.onTrace?.(example, result);
+    options.onTrace?.(target.name, result);
     return { result, trace };
   });
   const traces = outcomes.map((o) => o.result);
   const complete = traces.filter((t) => t.ok).length;
   const sample = (outcomes.find((o) => !o.result.ok && o.trace) ?? outcomes.find((o) => o.trace))?.trace;
   return {
-    example,
-    url,
+    ...base,
     requests: traces.length,
     complete,
     ok: complete === traces.length && traces.length > 0,
@@ -298,43 +256,34 @@ async function verifyExample(
 }
 
 /**
- * Sends `count` real requests through each example, takes the trace id each response carries (`x-trace-id`),
- * waits for the trace in Jaeger and checks it is one connected trace from the entry span through the Milvus client
- * span into the Milvus server's spans (for the worker: through the queue's producer and consumer spans).
+ * Sends `count` real requests to each target, takes the trace id each answer carries, waits for the trace in Jaeger
+ * and checks it has the expected shape: one connected trace from the entry span through the Milvus client span into
+ * the Milvus server's spans (and, when expected, through a queue's producer and consumer spans). Targets run one
+ * after another.
  */
-export async function verifyExamples(options: VerifyOptions = {}): Promise<VerifyResult> {
-  const defaults = verifyDefaults();
-  const jaegerUrl = trim(options.jaegerUrl ?? defaults.jaegerUrl);
+export async function verifyTraces(options: VerifyOptions): Promise<VerifyResult> {
+  const targets = resolveTargets(options.targets);
+  const jaegerUrl = trim(options.jaegerUrl ?? defaultJaegerUrl());
   try {
     await pingJaeger(jaegerUrl);
   } catch (error) {
     if (!(error instanceof JaegerError)) throw error;
-    return { ok: false, jaegerUrl, error: error.message, examples: [] };
+    return { ok: false, jaegerUrl, error: error.message, targets: [] };
   }
-  const examples = options.examples?.length ? options.examples : EXAMPLE_NAMES;
   const common = {
     count: Math.max(1, options.count ?? 5),
     concurrency: Math.max(1, options.concurrency ?? 4),
     timeoutMs: options.timeoutMs ?? 30_000,
-    query: options.query ?? 'vector database tracing',
     jaegerUrl,
     ...(options.onTrace ? { onTrace: options.onTrace } : {}),
   };
-  const results: ExampleResult[] = [];
-  for (const example of examples) {
-    const url = trim(
-      example === 'serverless'
-        ? (options.lambdaUrl ?? defaults.lambdaUrl)
-        : (options.expressUrl ?? defaults.expressUrl),
-    );
-    const expectation = options.expectations?.[example] ?? EXPECTATIONS[example];
-    results.push(await verifyExample(example, url, { ...common, expectation }));
-  }
-  return { ok: results.every((r) => r.ok), jaegerUrl, examples: results };
+  const results: TargetResult[] = [];
+  for (const target of targets) results.push(await verifyTarget(target, common));
+  return { ok: results.length > 0 && results.every((r) => r.ok), jaegerUrl, targets: results };
 }
 
 /** "5/5 complete, linked traces (100%)" */
-export function summarize(result: ExampleResult): string {
+export function summarize(result: TargetResult): string {
   if (result.error) return result.error;
   const pct = result.requests ? Math.round((result.complete / result.requests) * 100) : 0;
   return `${result.complete}/${result.requests} complete, linked traces (${pct}%)`;

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { clientEnv, type JaegerTrace, loadSettings } from '@milvus-otel/stack';
+import type { Trace } from '@milvus-otel/jaeger-query';
+import { clientEnv, loadSettings } from '@milvus-otel/stack';
 
 const run = promisify(execFile);
 
@@ -71,13 +72,11 @@ export async function traceIdsOfService(service: string): Promise<string[]> {
   return (body.data ?? []).map((t) => t.traceID);
 }
 
-export type { JaegerTrace };
-
 /**
  * True once the trace holds, for each proxy span name, the proxy span, its RPC server span and the client-side
  * span above that (the server exports its spans in batches of its own, so they can arrive one by one).
  */
-export function hopsComplete(trace: JaegerTrace, proxySpans: readonly string[]): boolean {
+export function hopsComplete(trace: Trace, proxySpans: readonly string[]): boolean {
   return proxySpans.every((name) => {
     const hops = serverHop(trace, name);
     return hops.length > 0 && hops.every((hop) => hop.rpc !== undefined && hop.client !== undefined);
@@ -85,13 +84,13 @@ export function hopsComplete(trace: JaegerTrace, proxySpans: readonly string[]):
 }
 
 /** The Milvus proxy span of an operation (service `standalone`), its RPC server span, and the span above that. */
-export function serverHop(trace: JaegerTrace, proxySpan: string) {
+export function serverHop(trace: Trace, proxySpan: string) {
   const byId = new Map(trace.spans.map((s) => [s.spanId, s]));
   return trace.spans
     .filter((s) => s.service === 'standalone' && s.name === proxySpan)
     .map((proxy) => {
-      const rpc = proxy.parentSpanId ? byId.get(proxy.parentSpanId) : undefined;
-      const client = rpc?.parentSpanId ? byId.get(rpc.parentSpanId) : undefined;
+      const rpc = proxy.parentId ? byId.get(proxy.parentId) : undefined;
+      const client = rpc?.parentId ? byId.get(rpc.parentId) : undefined;
       return { proxy, rpc, client };
     });
 }

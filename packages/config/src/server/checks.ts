@@ -1,106 +1,16 @@
-import type { ClientSettings } from './client.js';
-import type { ConfigIssue, ConfigWarning } from './errors.js';
-import type { MilvusTraceConfig } from './server.js';
+import { parseHostPort } from '../address.js';
+import type { ClientSettings } from '../client-settings.js';
+import type { ConfigIssue, ConfigWarning } from '../errors.js';
+import {
+  OTLP_GRPC_PORT as GRPC_PORT,
+  OTLP_HTTP_PORT as HTTP_PORT,
+  PLAINTEXT_COLLECTOR_HOST,
+} from '../otlp.js';
+import type { MilvusTraceConfig } from './trace-schema.js';
 
 export interface Findings {
   readonly errors: ConfigIssue[];
   readonly warnings: ConfigWarning[];
-}
-
-/** Hosts that, in the local stack or a cluster, run a collector without TLS. */
-const PLAINTEXT_COLLECTOR_HOST =
-  /^(localhost|127\.\d+\.\d+\.\d+|\[?::1\]?|jaeger(-[a-z0-9-]+)?|otel-collector|[a-z0-9-]+-collector)(\.[a-z0-9-]+)*$/i;
-
-const GRPC_PORT = 4317;
-const HTTP_PORT = 4318;
-
-function portOf(url: string): number | undefined {
-  try {
-    const parsed = new URL(url);
-    if (parsed.port) return Number(parsed.port);
-  } catch {
-    // not a URL
-  }
-  return undefined;
-}
-
-/** host and port of a Milvus-style `host:port` (no scheme). */
-function splitHostPort(endpoint: string): { host: string; port: number | undefined } {
-  const m = /^(.*?)(?::(\d+))?$/.exec(endpoint) ?? [];
-  return { host: m[1] ?? endpoint, port: m[2] === undefined ? undefined : Number(m[2]) };
-}
-
-/** What the client cross-checks need beyond the settings: how the variables behind them were given. */
-export interface ClientSources {
-  /** The variable that set the protocol; OTEL_EXPORTER_OTLP_PROTOCOL also when neither did (its default holds). */
-  readonly protocolVariable: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' | 'OTEL_EXPORTER_OTLP_PROTOCOL';
-  /** OTEL_EXPORTER_OTLP_ENDPOINT as validated (trimmed), when set. */
-  readonly baseEndpoint: string | undefined;
-  /** OTEL_TRACES_SAMPLER_ARG is set (not blank). */
-  readonly samplerArgGiven: boolean;
-}
-
-/** Cross-checks within the client settings (protocol vs port, URL forms, TLS to a local collector). */
-export function checkClient(s: ClientSettings, sources: ClientSources): Findings {
-  const errors: ConfigIssue[] = [];
-  const warnings: ConfigWarning[] = [];
-  // With neither endpoint variable set, a fix names the base one: the usual place to point the SDK at a collector.
-  const endpointKey = s.otlp.urlVariable ?? 'OTEL_EXPORTER_OTLP_ENDPOINT';
-  const protocolKey = sources.protocolVariable;
-  const port = portOf(s.otlp.url);
-  const grpc = s.otlp.protocol === 'grpc';
-
-  if (grpc && port === HTTP_PORT) {
-    errors.push({
-      key: endpointKey,
-      value: s.otlp.url,
-      expected: `the collector's OTLP gRPC port (${GRPC_PORT}) for ${protocolKey}=grpc; ${HTTP_PORT} is OTLP over HTTP`,
-      fix: `point ${endpointKey} at port ${GRPC_PORT}, or set ${protocolKey}=http/protobuf`,
-    });
-  } else if (!grpc && port === GRPC_PORT) {
-    errors.push({
-      key: endpointKey,
-      value: s.otlp.url,
-      expected: `the collector's OTLP HTTP port (${HTTP_PORT}) for ${protocolKey}=${s.otlp.protocol}; ${GRPC_PORT} is OTLP over gRPC`,
-      fix: `point ${endpointKey} at port ${HTTP_PORT}, or set ${protocolKey}=grpc`,
-    });
-  }
-  if (
-    !grpc &&
-    endpointKey === 'OTEL_EXPORTER_OTLP_ENDPOINT' &&
-    /\/v1\/traces\/?$/.test((sources.baseEndpoint ?? '').replace(/[?#].*$/s, ''))
-  ) {
-    errors.push({
-      key: 'OTEL_EXPORTER_OTLP_ENDPOINT',
-      value: sources.baseEndpoint,
-      expected: 'the base URL of the collector: /v1/traces is appended to it',
-      fix: 'drop /v1/traces from OTEL_EXPORTER_OTLP_ENDPOINT, or put the full URL in OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
-    });
-  }
-  try {
-    const url = new URL(s.otlp.url);
-    if (
-      url.protocol === 'https:' &&
-      PLAINTEXT_COLLECTOR_HOST.test(url.hostname) &&
-      (port === GRPC_PORT || port === HTTP_PORT)
-    ) {
-      warnings.push({
-        key: endpointKey,
-        message: `${s.otlp.url} uses https, but a local Jaeger/collector on ${url.hostname}:${port} usually speaks plain text`,
-        fix: `use http://${url.host} unless that collector really has TLS`,
-      });
-    }
-  } catch {
-    // the schema already rejected it
-  }
-  if (sources.samplerArgGiven && !('ratio' in s.sampler) && !('endpoint' in s.sampler)) {
-    warnings.push({
-      key: 'OTEL_TRACES_SAMPLER_ARG',
-      message: `OTEL_TRACES_SAMPLER=${s.sampler.name} takes no argument; OTEL_TRACES_SAMPLER_ARG is ignored`,
-      fix: 'unset it, or pick a traceidratio or jaeger_remote sampler',
-    });
-  }
-  return { errors, warnings };
 }
 
 /** The exporter a server runs with: the configured one, else Milvus's default (stdout in 2.3, noop since 2.4). */
@@ -136,12 +46,23 @@ export function checkServer(t: MilvusTraceConfig, version: string): Findings {
         fix: `set trace.otlp.endpoint: ${bare}${endpoint.startsWith('https') ? ' and trace.otlp.secure: true' : ''}`,
       });
     } else {
-      const { host, port } = splitHostPort(endpoint);
-      if (port === undefined) {
+      const address = parseHostPort(endpoint);
+      // As written in host:port: an IPv6 address in brackets.
+      const host =
+        address === undefined ? endpoint : address.host.includes(':') ? `[${address.host}]` : address.host;
+      const port = address?.port;
+      if (address === undefined || !address.portGiven) {
         errors.push({
           key: 'trace.otlp.endpoint',
           value: endpoint,
           expected: 'host:port (the port is required)',
+          fix: `set trace.otlp.endpoint: ${host}:${method === 'http' ? HTTP_PORT : GRPC_PORT}`,
+        });
+      } else if (port === undefined) {
+        errors.push({
+          key: 'trace.otlp.endpoint',
+          value: endpoint,
+          expected: 'host:port with a port from 1 to 65535',
           fix: `set trace.otlp.endpoint: ${host}:${method === 'http' ? HTTP_PORT : GRPC_PORT}`,
         });
       } else if (method === 'grpc' && port === HTTP_PORT) {
@@ -174,7 +95,7 @@ export function checkServer(t: MilvusTraceConfig, version: string): Findings {
       key: 'trace.exporter',
       message:
         'the jaeger exporter is deprecated (Jaeger itself takes OTLP since 1.35; its Thrift endpoint is legacy)',
-      fix: 'set trace.exporter: otlp with trace.otlp.endpoint: <jaeger-collector>:4317 and trace.otlp.secure: false',
+      fix: `set trace.exporter: otlp with trace.otlp.endpoint: <jaeger-collector>:${GRPC_PORT} and trace.otlp.secure: false`,
     });
     const url = t.jaeger?.url;
     if (!url) {

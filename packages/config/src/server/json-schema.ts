@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { CLIENT_ENV } from './client.js';
+import { CLIENT_ENV } from '../client-env.js';
 import { jaegerSettingsSchema } from './jaeger.js';
-import { milvusTraceSchema } from './server.js';
+import { milvusTraceSchema } from './trace-schema.js';
 
 /**
  * The schemas as JSON Schema (draft 2020-12), for editors and for tools in other languages.

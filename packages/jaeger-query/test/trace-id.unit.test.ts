@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fetchTrace, JaegerError } from '../src/index.js';
-import { traceIdProblem } from '../src/trace/jaeger.js';
+import { fetchTrace, JaegerError, traceIdProblem } from '../src/index.ts';
 
 describe('trace ids', () => {
   it.each(['0', '0000000000000000', '0'.repeat(32)])(

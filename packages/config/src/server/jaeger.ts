@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { ConfigError, type ConfigIssue } from './errors.js';
+import { ConfigError, type ConfigIssue } from '../errors.js';
+import { OTLP_GRPC_PORT, OTLP_HTTP_PORT } from '../otlp.js';
 
 /**
  * Sampling strategies as the Jaeger overview describes them: constant (all or nothing), probabilistic (a ratio),
@@ -57,10 +58,10 @@ export const jaegerSettingsSchema = z
       .default({ type: 'memory', maxTraces: 100_000 }),
     otlp: z
       .strictObject({
-        grpcPort: z.number().int().min(1).max(65535).default(4317),
-        httpPort: z.number().int().min(1).max(65535).default(4318),
+        grpcPort: z.number().int().min(1).max(65535).default(OTLP_GRPC_PORT),
+        httpPort: z.number().int().min(1).max(65535).default(OTLP_HTTP_PORT),
       })
-      .default({ grpcPort: 4317, httpPort: 4318 }),
+      .default({ grpcPort: OTLP_GRPC_PORT, httpPort: OTLP_HTTP_PORT }),
     queryPort: z.number().int().min(1).max(65535).default(16686),
     sampling: z
       .strictObject({
@@ -114,7 +115,7 @@ export function parseJaegerSettings(input: unknown = {}): JaegerSettings {
       key: 'jaeger.otlp.httpPort',
       value: String(data.otlp.httpPort),
       expected: 'a port other than otlp.grpcPort',
-      fix: 'use 4317 for gRPC and 4318 for HTTP',
+      fix: `use ${OTLP_GRPC_PORT} for gRPC and ${OTLP_HTTP_PORT} for HTTP`,
     });
   }
   if (issues.length > 0) throw new ConfigError('Jaeger settings', issues);

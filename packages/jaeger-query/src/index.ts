@@ -1,0 +1,20 @@
+export {
+  fetchTrace,
+  JaegerError,
+  pingJaeger,
+  traceIdProblem,
+  type WaitOptions,
+  waitForTrace,
+} from './jaeger.js';
+export {
+  buildTrace,
+  descendants,
+  isDescendant,
+  type JaegerSpanJson,
+  type JaegerTagJson,
+  type JaegerTraceJson,
+  type SpanKindName,
+  type SpanReference,
+  type Trace,
+  type TraceSpan,
+} from './model.js';
