@@ -1,7 +1,7 @@
 import { buildTrace } from '@milvus-otel/jaeger-query';
+import { ingestTrace, jaegerTrace, searchTrace, TRACE_ID } from '@milvus-otel/stack/trace-fixtures';
 import { describe, expect, it } from 'vitest';
 import { formatDuration, renderWaterfall, useColor } from '../src/trace/waterfall.ts';
-import { ingestTrace, jaegerTrace, searchTrace, TRACE_ID } from './trace-model.ts';
 
 const ESC = '\u001b[';
 

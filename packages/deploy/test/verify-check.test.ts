@@ -1,8 +1,8 @@
 import { buildTrace } from '@milvus-otel/jaeger-query';
+import { ingestTrace, jaegerTrace, type SpanSpec, searchTrace } from '@milvus-otel/stack/trace-fixtures';
 import { describe, expect, it } from 'vitest';
 import { checkTrace } from '../src/verify/check.ts';
 import { EXPECTATIONS } from './example-targets.ts';
-import { ingestTrace, jaegerTrace, type SpanSpec, searchTrace } from './trace-model.ts';
 
 const build = (specs: SpanSpec[]) => buildTrace(jaegerTrace(specs));
 const without = (specs: SpanSpec[], ...ids: string[]) => specs.filter((s) => !ids.includes(s.id));

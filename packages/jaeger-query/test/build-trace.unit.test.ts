@@ -1,6 +1,6 @@
+import { ingestTrace, jaegerTrace, type SpanSpec, searchTrace } from '@milvus-otel/stack/trace-fixtures';
 import { describe, expect, it } from 'vitest';
 import { buildTrace, descendants, isDescendant } from '../src/index.ts';
-import { ingestTrace, jaegerTrace, type SpanSpec, searchTrace } from './trace-model.ts';
 
 const build = (specs: SpanSpec[]) => buildTrace(jaegerTrace(specs));
 const without = (specs: SpanSpec[], ...ids: string[]) => specs.filter((s) => !ids.includes(s.id));

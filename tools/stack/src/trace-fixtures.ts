@@ -1,4 +1,28 @@
-import type { JaegerSpanJson, JaegerTraceJson } from '@milvus-otel/jaeger-query';
+/**
+ * Traces in the shape Jaeger's query API returns (`GET /api/traces/{id}`), from compact descriptions: the input of the
+ * trace model and renderer tests. The types restate the JSON's shape (the stack tool depends on no published package).
+ */
+
+type RefType = 'CHILD_OF' | 'FOLLOWS_FROM';
+type TagJson = { key: string; type?: string; value: unknown };
+type LogJson = { timestamp: number; fields: TagJson[] };
+
+export interface TraceJson {
+  traceID: string;
+  processes: Record<string, { serviceName: string; tags: TagJson[] }>;
+  spans: {
+    traceID: string;
+    spanID: string;
+    operationName: string;
+    references: { refType: RefType; traceID: string; spanID: string }[];
+    startTime: number;
+    duration: number;
+    tags: TagJson[];
+    logs: LogJson[];
+    processID: string;
+    warnings: null;
+  }[];
+}
 
 export const TRACE_ID = 'aaaa0000000000000000000000000001';
 
@@ -11,15 +35,15 @@ export interface SpanSpec {
   kind?: Kind;
   parent?: string;
   /** Extra references: [type, spanId, traceId?]. */
-  refs?: [type: 'CHILD_OF' | 'FOLLOWS_FROM', spanId: string, traceId?: string][];
+  refs?: [type: RefType, spanId: string, traceId?: string][];
   start: number;
   duration: number;
   tags?: Record<string, unknown>;
-  logs?: JaegerSpanJson['logs'];
+  logs?: LogJson[];
 }
 
 /** A trace in the shape Jaeger's query API returns, from a compact description. */
-export function jaegerTrace(specs: SpanSpec[], traceId = TRACE_ID): JaegerTraceJson {
+export function jaegerTrace(specs: SpanSpec[], traceId = TRACE_ID): TraceJson {
   const services = [...new Set(specs.map((s) => s.service))];
   const pid = (service: string) => `p${services.indexOf(service) + 1}`;
   const base = 1_700_000_000_000_000;
