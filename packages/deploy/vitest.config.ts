@@ -1,9 +1,26 @@
 import { defineConfig } from 'vitest/config';
 
+// Tests that talk to the running stack (doctor and verify against it, the examples' traces).
+const STACK = ['test/cli.test.ts', 'test/verify-trace-live.test.ts'];
+
 export default defineConfig({
   test: {
-    globalSetup: ['@milvus-otel/stack/vitest-setup'],
     testTimeout: 60_000,
-    hookTimeout: 300_000,
+    projects: [
+      {
+        // Rendering, validation, input handling, the CLI offline: no stack, `vitest run --project unit`.
+        extends: true,
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: STACK },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'stack',
+          include: STACK,
+          globalSetup: ['@milvus-otel/stack/vitest-setup'],
+          hookTimeout: 300_000,
+        },
+      },
+    ],
   },
 });
