@@ -4,7 +4,11 @@ import { fileURLToPath } from 'node:url';
 
 /** Versions of the native stack's parts. The Milvus wheel's server and the Jaeger build are cached per version. */
 export const VERSIONS = {
-  /** `milvus` on PyPI: the embedded Milvus standalone server (Go binary with embedded etcd and local storage). */
+  /**
+   * `milvus` on PyPI: the embedded Milvus standalone server (Go binary with embedded etcd and local storage). 2.3.5 is
+   * the newest with a Linux wheel: PyPI's files for 2.3.8 and 2.3.9 are macOS arm64 only (manylinux2014_x86_64 ends
+   * at 2.3.5, https://pypi.org/simple/milvus/), so `pip install milvus==2.3.9` finds nothing here.
+   */
   milvusWheel: '2.3.5',
   /**
    * Jaeger's Go module. Its v2 tags are not importable (the module path has no /v2 suffix); v1.76.0 is the same
