@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { buildTrace, type Trace, waitForTrace } from '@milvus-otel/jaeger-query';
 import { clientEnv, loadSettings } from '@milvus-otel/stack';
 import type { Job, Queue } from 'bullmq';
 
@@ -100,99 +101,19 @@ export async function waitForJob(
   }
 }
 
-/** A span read back from Jaeger's OTLP query API (api/v3), which keeps the parent and the links apart. */
-export interface Span {
-  spanId: string;
-  parentSpanId: string | undefined;
-  name: string;
-  service: string;
-  kind: number;
-  links: { traceId: string; spanId: string }[];
-  status: { code?: number | string; message?: string };
-  events: { name: string; attributes: Record<string, unknown> }[];
-  attributes: Record<string, unknown>;
-}
-
-type OtlpValue = { stringValue?: string; intValue?: string; boolValue?: boolean; doubleValue?: number };
-type OtlpAttributes = { key: string; value: OtlpValue }[] | undefined;
-
-const attributes = (list: OtlpAttributes) =>
-  Object.fromEntries(
-    (list ?? []).map(({ key, value }) => [
-      key,
-      value.stringValue ??
-        (value.intValue !== undefined ? Number(value.intValue) : (value.boolValue ?? value.doubleValue)),
-    ]),
-  );
-
-export async function getSpans(traceId: string): Promise<Span[] | undefined> {
-  const res = await fetch(`${jaegerUrl}/api/v3/traces/${traceId}`, { signal: AbortSignal.timeout(5000) });
-  if (res.status === 404) return undefined;
-  if (!res.ok) throw new Error(`Jaeger answered ${res.status} for trace ${traceId}`);
-  const body = (await res.json()) as {
-    result: {
-      resourceSpans: {
-        resource: { attributes: OtlpAttributes };
-        scopeSpans: {
-          spans: {
-            spanId: string;
-            parentSpanId?: string;
-            name: string;
-            kind: number;
-            links?: { traceId: string; spanId: string }[];
-            status?: { code?: number | string; message?: string };
-            events?: { name: string; attributes?: OtlpAttributes }[];
-            attributes?: OtlpAttributes;
-          }[];
-        }[];
-      }[];
-    };
-  };
-  return body.result.resourceSpans.flatMap((rs) => {
-    const service = String(attributes(rs.resource.attributes)['service.name']);
-    return rs.scopeSpans.flatMap((ss) =>
-      ss.spans.map((s) => ({
-        spanId: s.spanId,
-        parentSpanId: s.parentSpanId || undefined,
-        name: s.name,
-        service,
-        kind: s.kind,
-        links: s.links ?? [],
-        status: s.status ?? {},
-        events: (s.events ?? []).map((e) => ({ name: e.name, attributes: attributes(e.attributes) })),
-        attributes: attributes(s.attributes),
-      })),
-    );
-  });
-}
-
-/** Polls Jaeger until `complete(spans)`; returns the last spans seen, so assertions say what is missing. */
-export async function waitForSpans(
+/**
+ * Polls Jaeger's OTLP query API until `complete(trace)`, and returns the trace: the last one seen when the time is
+ * up (no spans when Jaeger never had it), so assertions say what is missing. The OTLP API (v3), unlike the v1 JSON,
+ * keeps a job span's parent (the producer span) and its link to the producer apart.
+ */
+export async function readTrace(
   traceId: string,
-  complete: (spans: Span[]) => boolean,
+  complete: (trace: Trace) => boolean,
   timeoutMs = 30_000,
-): Promise<Span[]> {
-  const deadline = Date.now() + timeoutMs;
-  let last: Span[] = [];
-  for (;;) {
-    last = (await getSpans(traceId)) ?? last;
-    if (complete(last) || Date.now() > deadline) return last;
-    await new Promise((r) => setTimeout(r, 300));
-  }
+): Promise<Trace> {
+  const trace = await waitForTrace(jaegerUrl, traceId, { api: 'v3', complete, timeoutMs, settleMs: 0 });
+  return trace ?? buildTrace({ resourceSpans: [] });
 }
-
-export function descendsFrom(spans: Span[], span: Span, ancestorId: string): boolean {
-  const byId = new Map(spans.map((s) => [s.spanId, s]));
-  const seen = new Set<string>();
-  for (let parent = span.parentSpanId; parent && !seen.has(parent); parent = byId.get(parent)?.parentSpanId) {
-    if (parent === ancestorId) return true;
-    seen.add(parent);
-  }
-  return false;
-}
-
-export const isError = (span: Span) => span.status.code === 2 || span.status.code === 'STATUS_CODE_ERROR';
-export const SPAN_KIND = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 } as const;
 
 export { type LateMilvus, lateMilvus } from '@milvus-otel/stack';
 export { storedIds } from '@milvus-otel/stack/stored-ids';

@@ -3,6 +3,7 @@
  * collection, made by someone else, allows shorter titles than the job rules). Neither is retried, and the failure
  * says exactly which documents were stored. Against the real stack, in batches of 100.
  */
+import type { TraceSpan } from '@milvus-otel/jaeger-query';
 import { forceFlush, register, shutdown, traceProducer } from '@milvus-otel/node';
 import { trace } from '@opentelemetry/api';
 import { DataType, MilvusClient } from '@zilliz/milvus2-sdk-node';
@@ -14,14 +15,12 @@ import { type IngestJobData, JOB_NAME, JOB_OPTIONS } from '../src/process-job.ts
 import {
   type App,
   appEnv,
-  isError,
-  type Span,
+  readTrace,
   stackEnv,
   startWorker,
   storedIds,
   unique,
   waitForJob,
-  waitForSpans,
 } from './helpers.ts';
 
 const queueName = unique('ingest_failures');
@@ -91,12 +90,13 @@ async function produce(documents: Document[]) {
   });
 }
 
-/** The job spans of a trace, once there are `count`. */
-async function jobSpans(traceId: string, count = 1): Promise<Span[]> {
-  const spans = await waitForSpans(
+/** The job spans of a trace, once there are `count` with a status. */
+async function jobSpans(traceId: string, count = 1): Promise<TraceSpan[]> {
+  const { spans } = await readTrace(
     traceId,
-    (all) =>
-      all.filter((s) => s.name === `process ${queueName}` && s.status.code !== undefined).length >= count,
+    (t) =>
+      t.spans.filter((s) => s.name === `process ${queueName}` && s.tags['otel.status_code'] !== undefined)
+        .length >= count,
   );
   return spans.filter((s) => s.name === `process ${queueName}`);
 }
@@ -120,8 +120,8 @@ describe('jobs that cannot succeed', () => {
     ).toEqual([]);
 
     const [span] = await jobSpans(traceId);
-    expect(span && isError(span)).toBe(true);
-    expect(span?.attributes['messaging.bullmq.job.will_retry']).toBe(false);
+    expect(span?.tags['otel.status_code']).toBe('ERROR');
+    expect(span?.tags['messaging.bullmq.job.will_retry']).toBe(false);
   });
 
   it('a document Milvus refuses fails the job without retry, reporting exactly the documents stored', async () => {
@@ -143,8 +143,8 @@ describe('jobs that cannot succeed', () => {
     expect(stored).toEqual(documents.slice(0, 100).map((d) => d.id));
 
     const [span] = await jobSpans(traceId);
-    expect(span && isError(span)).toBe(true);
-    expect(span?.attributes).toMatchObject({
+    expect(span?.tags['otel.status_code']).toBe('ERROR');
+    expect(span?.tags).toMatchObject({
       'messaging.bullmq.job.will_retry': false,
       'app.documents.count': 150,
       'app.documents.upserted': 100,

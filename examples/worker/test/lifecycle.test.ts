@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import type { TraceSpan } from '@milvus-otel/jaeger-query';
 import { forceFlush, register, shutdown, traceProducer } from '@milvus-otel/node';
 import { trace } from '@opentelemetry/api';
 import { ConsistencyLevelEnum, MilvusClient } from '@zilliz/milvus2-sdk-node';
@@ -7,19 +8,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Document, searchDocuments } from '../src/documents.ts';
 import { type IngestJobData, JOB_NAME, JOB_OPTIONS } from '../src/process-job.ts';
-import {
-  App,
-  appEnv,
-  isError,
-  lateMilvus,
-  SPAN_KIND,
-  type Span,
-  stackEnv,
-  startWorker,
-  unique,
-  waitForJob,
-  waitForSpans,
-} from './helpers.ts';
+import { App, appEnv, lateMilvus, readTrace, stackEnv, startWorker, unique, waitForJob } from './helpers.ts';
 
 const queueName = unique('ingest_sigterm');
 const collection = unique('docs_sigterm');
@@ -233,19 +222,19 @@ describe('worker lifecycle', () => {
 
     // Every span of the job is in Jaeger: the job span and each batch's Milvus client span.
     const upsertName = `upsert ${collection}`;
-    const spans = await waitForSpans(
+    const { spans } = await readTrace(
       traceId,
-      (all) =>
-        all.some((s) => s.name === `process ${queueName}`) &&
-        all.filter((s) => s.name === upsertName).length >= batches,
+      (t) =>
+        t.spans.some((s) => s.name === `process ${queueName}`) &&
+        t.spans.filter((s) => s.name === upsertName).length >= batches,
       15_000,
     );
-    const jobSpan = spans.find((s) => s.name === `process ${queueName}`) as Span;
-    expect(jobSpan).toMatchObject({ service: workerService, kind: SPAN_KIND.consumer });
-    expect(isError(jobSpan)).toBe(false);
+    const jobSpan = spans.find((s) => s.name === `process ${queueName}`) as TraceSpan;
+    expect(jobSpan).toMatchObject({ service: workerService, kind: 'consumer' });
+    expect(jobSpan.error).toBeUndefined();
     const upserts = spans.filter((s) => s.name === upsertName);
     expect(upserts).toHaveLength(batches);
-    for (const u of upserts) expect(u.parentSpanId).toBe(jobSpan.spanId);
+    for (const u of upserts) expect(u.parentId).toBe(jobSpan.spanId);
 
     // And every document is in Milvus.
     const res = await milvus.query({

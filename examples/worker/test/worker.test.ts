@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDescendant, type Trace, type TraceSpan } from '@milvus-otel/jaeger-query';
 import { forceFlush, register, shutdown, traceProducer } from '@milvus-otel/node';
 import { RUNS, text, unit } from '@milvus-otel/stack/hostile-text';
 import { LEAKS, rawRequest, requestOf } from '@milvus-otel/stack/raw-http';
@@ -15,17 +16,13 @@ import { type IngestJobData, JOB_NAME, JOB_OPTIONS } from '../src/process-job.ts
 import {
   type App,
   appEnv,
-  descendsFrom,
   enqueue,
-  isError,
-  SPAN_KIND,
-  type Span,
+  readTrace,
   stackEnv,
   startWorker,
   storedIds,
   unique,
   waitForJob,
-  waitForSpans,
 } from './helpers.ts';
 
 const queueName = unique('ingest');
@@ -84,8 +81,8 @@ async function produce(data: Omit<IngestJobData, 'trace'> & { trace?: unknown },
   });
 }
 
-const serverSpansUnder = (spans: Span[], client: Span) =>
-  spans.filter((s) => s.service !== workerService && descendsFrom(spans, s, client.spanId));
+const serverSpansUnder = (jaegerTrace: Trace, client: TraceSpan) =>
+  jaegerTrace.spans.filter((s) => s.service !== workerService && isDescendant(jaegerTrace, s, client.spanId));
 
 /**
  * Reads the job's trace back from Jaeger and checks its shape: producer span → job span (parent AND link) → one
@@ -94,55 +91,55 @@ const serverSpansUnder = (spans: Span[], client: Span) =>
 async function checkJobTrace(traceId: string, producerService: string, batches: number) {
   const upsertName = `upsert ${collection}`;
   // The last attempt's job span: the one that succeeded.
-  const lastJob = (all: Span[]) =>
-    all
+  const lastJob = (all: Trace) =>
+    all.spans
       .filter((s) => s.name === `process ${queueName}`)
       .sort(
         (a, b) =>
-          (a.attributes['messaging.bullmq.job.attempt'] as number) -
-          (b.attributes['messaging.bullmq.job.attempt'] as number),
+          (a.tags['messaging.bullmq.job.attempt'] as number) -
+          (b.tags['messaging.bullmq.job.attempt'] as number),
       )
       .at(-1);
-  const upsertsOf = (all: Span[], job: Span | undefined) =>
-    all.filter(
-      (s) => s.name === upsertName && s.parentSpanId !== undefined && s.parentSpanId === job?.spanId,
-    );
-  const spans = await waitForSpans(traceId, (all) => {
+  const upsertsOf = (all: Trace, job: TraceSpan | undefined) =>
+    all.spans.filter((s) => s.name === upsertName && s.parentId !== undefined && s.parentId === job?.spanId);
+  const jaegerTrace = await readTrace(traceId, (all) => {
     const upserts = upsertsOf(all, lastJob(all));
     return (
       upserts.length >= batches &&
       upserts.every((u) => serverSpansUnder(all, u).some((s) => s.name === 'Proxy-Upsert'))
     );
   });
+  const spans = jaegerTrace.spans;
   const producer = spans.find((s) => s.name === `send ${queueName}`);
-  expect(producer).toMatchObject({ service: producerService, kind: SPAN_KIND.producer });
+  expect(producer).toMatchObject({ service: producerService, kind: 'producer' });
   const jobs = spans.filter((s) => s.name === `process ${queueName}`);
-  const job = lastJob(spans) as Span;
+  const job = lastJob(jaegerTrace) as TraceSpan;
+  // The job span continues the producer's trace (its parent) and links to the producer span as well.
   expect(job).toMatchObject({
     service: workerService,
-    kind: SPAN_KIND.consumer,
-    parentSpanId: producer?.spanId,
+    kind: 'consumer',
+    parentId: producer?.spanId,
   });
   expect(job.links).toContainEqual(expect.objectContaining({ traceId, spanId: producer?.spanId }));
-  expect(job.attributes).toMatchObject({
+  expect(job.tags).toMatchObject({
     'messaging.system': 'bullmq',
     'messaging.destination.name': queueName,
     'messaging.bullmq.job.name': JOB_NAME,
   });
-  expect(isError(job)).toBe(false);
-  const upserts = upsertsOf(spans, job);
+  expect(job.error).toBeUndefined();
+  const upserts = upsertsOf(jaegerTrace, job);
   expect(upserts).toHaveLength(batches);
   for (const upsert of upserts) {
     expect(upsert).toMatchObject({
       service: workerService,
-      kind: SPAN_KIND.client,
-      parentSpanId: job.spanId,
+      kind: 'client',
+      parentId: job.spanId,
     });
-    expect(upsert.attributes).toMatchObject({ 'db.system.name': 'milvus', 'db.collection.name': collection });
+    expect(upsert.tags).toMatchObject({ 'db.system.name': 'milvus', 'db.collection.name': collection });
     // Milvus's own spans (another service: `standalone` natively) continue the trace under the client span.
-    expect(serverSpansUnder(spans, upsert).map((s) => s.name)).toContain('Proxy-Upsert');
+    expect(serverSpansUnder(jaegerTrace, upsert).map((s) => s.name)).toContain('Proxy-Upsert');
   }
-  return { spans, producer: producer as Span, job, jobs };
+  return { spans, producer: producer as TraceSpan, job, jobs };
 }
 
 /** Milvus reads are bounded-staleness by default: poll until the documents are visible. */
@@ -177,10 +174,10 @@ describe('queue worker', () => {
 
     const { spans, producer } = await checkJobTrace(traceId, cliService, 2);
     const root = spans.find((s) => s.name === 'enqueue documents');
-    expect(root).toMatchObject({ service: cliService, parentSpanId: undefined });
-    expect(producer.parentSpanId).toBe(root?.spanId);
+    expect(root).toMatchObject({ service: cliService, parentId: undefined });
+    expect(producer.parentId).toBe(root?.spanId);
     // ioredis (6, under BullMQ) is instrumented too: the command that wrote the job is a client span of the producer.
-    const redisWrite = spans.find((s) => s.parentSpanId === producer.spanId && s.kind === SPAN_KIND.client);
+    const redisWrite = spans.find((s) => s.parentId === producer.spanId && s.kind === 'client');
     expect(redisWrite).toMatchObject({ service: cliService, name: expect.stringMatching(/^evalsha|^eval/) });
     await expectStored(documents);
   });
@@ -191,7 +188,7 @@ describe('queue worker', () => {
     const job = await waitForJob(queue, jobId);
     expect(job.returnvalue).toEqual({ upserted: 7, batches: 3 });
     const { job: span } = await checkJobTrace(traceId, testService, 3);
-    expect(span.attributes).toMatchObject({
+    expect(span.tags).toMatchObject({
       'messaging.message.id': jobId,
       'messaging.bullmq.job.attempt': 1,
       'messaging.bullmq.job.max_attempts': 3,
@@ -215,13 +212,13 @@ describe('queue worker', () => {
     expect(job.failedReason).toMatch(/documents\[1\]\.id|documents\.1\.id/);
     expect(job.failedReason).toMatch(/category/);
 
-    const spans = await waitForSpans(traceId, (all) => all.some((s) => s.name === `process ${queueName}`));
+    const { spans } = await readTrace(traceId, (t) => t.spans.some((s) => s.name === `process ${queueName}`));
     const jobSpans = spans.filter((s) => s.name === `process ${queueName}`);
     expect(jobSpans).toHaveLength(1);
-    const span = jobSpans[0] as Span;
-    expect(isError(span)).toBe(true);
-    expect(span.status.message).toMatch(/invalid job data/);
-    expect(span.attributes['messaging.bullmq.job.will_retry']).toBe(false);
+    const span = jobSpans[0] as TraceSpan;
+    expect(span.tags['otel.status_code']).toBe('ERROR');
+    expect(span.tags['otel.status_description']).toMatch(/invalid job data/);
+    expect(span.tags['messaging.bullmq.job.will_retry']).toBe(false);
     expect(span.events.find((e) => e.name === 'exception')?.attributes).toMatchObject({
       'exception.type': 'UnrecoverableError',
     });
@@ -247,27 +244,25 @@ describe('queue worker', () => {
     expect(jobs.length).toBe(job.attemptsStarted);
     const [first, ...rest] = [...jobs].sort(
       (a, b) =>
-        (a.attributes['messaging.bullmq.job.attempt'] as number) -
-        (b.attributes['messaging.bullmq.job.attempt'] as number),
-    ) as [Span, ...Span[]];
-    const last = rest.at(-1) as Span;
-    expect(first.attributes).toMatchObject({
+        (a.tags['messaging.bullmq.job.attempt'] as number) -
+        (b.tags['messaging.bullmq.job.attempt'] as number),
+    ) as [TraceSpan, ...TraceSpan[]];
+    const last = rest.at(-1) as TraceSpan;
+    expect(first.tags).toMatchObject({
       'messaging.bullmq.job.attempt': 1,
       'messaging.bullmq.job.will_retry': true,
     });
-    expect(isError(first)).toBe(true);
+    expect(first.tags['otel.status_code']).toBe('ERROR');
     expect(first.events.map((e) => e.name)).toContain('exception');
     // The failed attempt's Milvus call is there too, failed, under that attempt's span.
-    const failedUpsert = spans.find(
-      (s) => s.parentSpanId === first.spanId && s.name === `upsert ${collection}`,
-    );
-    expect(failedUpsert && isError(failedUpsert)).toBe(true);
-    expect(last.attributes['messaging.bullmq.job.attempt']).toBe(jobs.length);
-    expect(isError(last)).toBe(false);
+    const failedUpsert = spans.find((s) => s.parentId === first.spanId && s.name === `upsert ${collection}`);
+    expect(failedUpsert?.tags['otel.status_code']).toBe('ERROR');
+    expect(last.tags['messaging.bullmq.job.attempt']).toBe(jobs.length);
+    expect(last.error).toBeUndefined();
     expect(last.events.find((e) => e.name === 'job.retry')?.attributes).toMatchObject({
       'messaging.bullmq.job.attempt': jobs.length,
     });
-    for (const attempt of jobs) expect(attempt.parentSpanId).toBe(producer.spanId);
+    for (const attempt of jobs) expect(attempt.parentId).toBe(producer.spanId);
     await expectStored(documents);
   });
 });
@@ -360,7 +355,9 @@ describe('hostile input', () => {
     await forceFlush();
     expect(traceIds.length).toBeGreaterThan(10);
     for (const traceId of traceIds) {
-      const spans = await waitForSpans(traceId, (all) => all.some((s) => s.name === `process ${queueName}`));
+      const { spans } = await readTrace(traceId, (t) =>
+        t.spans.some((s) => s.name === `process ${queueName}`),
+      );
       expect(spans.map((s) => s.name)).toContain(`process ${queueName}`);
     }
   });

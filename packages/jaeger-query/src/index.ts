@@ -1,4 +1,5 @@
 export {
+  type FetchOptions,
   fetchTrace,
   JaegerError,
   pingJaeger,
@@ -13,7 +14,10 @@ export {
   type JaegerSpanJson,
   type JaegerTagJson,
   type JaegerTraceJson,
+  type OtlpTracesJson,
+  type SpanEvent,
   type SpanKindName,
+  type SpanLink,
   type SpanReference,
   type Trace,
   type TraceSpan,

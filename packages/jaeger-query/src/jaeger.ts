@@ -1,4 +1,4 @@
-import { buildTrace, type JaegerTraceJson, type Trace } from './model.js';
+import { buildTrace, type JaegerTraceJson, type OtlpTracesJson, type Trace } from './model.js';
 
 /** Jaeger could not be asked (not reachable, or an unexpected answer); the message names the URL. */
 export class JaegerError extends Error {
@@ -41,19 +41,29 @@ export function traceIdProblem(traceId: string): string | undefined {
   return undefined;
 }
 
+export interface FetchOptions {
+  /**
+   * Which of Jaeger's query APIs to read: `v1`, the JSON of the Jaeger UI (`GET /api/traces/{id}`), or `v3`, the OTLP
+   * query API of Jaeger v2 (`GET /api/v3/traces/{id}`), which keeps a span's parent and its links apart. @default 'v1'
+   */
+  readonly api?: 'v1' | 'v3';
+  /** For each request. @default 5000 */
+  readonly timeoutMs?: number;
+}
+
 /**
- * One trace from Jaeger's query API (`GET /api/traces/{id}`), or undefined when Jaeger does not have it (yet).
- * Throws JaegerError when Jaeger is not reachable or answers with an error.
+ * One trace from Jaeger's query API, or undefined when Jaeger does not have it (yet). Throws JaegerError when
+ * Jaeger is not reachable or answers with an error.
  */
 export async function fetchTrace(
   jaegerUrl: string,
   traceId: string,
-  { timeoutMs = 5000 }: { timeoutMs?: number } = {},
+  { api = 'v1', timeoutMs = 5000 }: FetchOptions = {},
 ): Promise<Trace | undefined> {
   const problem = traceIdProblem(traceId);
   if (problem) throw new JaegerError(problem);
   const base = jaegerUrl.replace(/\/+$/, '');
-  const url = `${base}/api/traces/${traceId.toLowerCase()}`;
+  const url = `${base}/api${api === 'v3' ? '/v3' : ''}/traces/${traceId.toLowerCase()}`;
   let res: Response;
   try {
     res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
@@ -65,12 +75,21 @@ export async function fetchTrace(
     return undefined;
   }
   if (!res.ok) throw new JaegerError(`${url} answered ${res.status} ${(await res.text()).slice(0, 200)}`);
+  if (api === 'v3') {
+    const body = (await res.json()) as { result?: OtlpTracesJson | null };
+    if (!body.result)
+      throw new JaegerError(`${url} answered without a result: ${JSON.stringify(body).slice(0, 200)}`);
+    const trace = buildTrace(body.result);
+    return trace.spans.length ? trace : undefined;
+  }
   const body = (await res.json()) as { data?: JaegerTraceJson[] | null };
   const raw = body.data?.[0];
   return raw?.spans.length ? buildTrace(raw) : undefined;
 }
 
 export interface WaitOptions {
+  /** The query API to poll, as for fetchTrace. @default 'v1' */
+  readonly api?: FetchOptions['api'];
   /** Stop polling once this holds (default: the trace has no orphans). */
   readonly complete?: (trace: Trace) => boolean;
   /** Give up after this long and return the last trace seen. @default 30000 */
@@ -95,6 +114,7 @@ export async function waitForTrace(
   jaegerUrl: string,
   traceId: string,
   {
+    api,
     complete = (t) => t.orphans.length === 0,
     timeoutMs = 30_000,
     intervalMs = 500,
@@ -105,7 +125,7 @@ export async function waitForTrace(
   let last: Trace | undefined;
   let stableSince: number | undefined;
   for (;;) {
-    const next = await fetchTrace(jaegerUrl, traceId);
+    const next = await fetchTrace(jaegerUrl, traceId, { api });
     if (next) {
       if (next.spans.length !== last?.spans.length) stableSince = Date.now();
       last = next;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clientEnv, loadSettings } from '@milvus-otel/stack';
 import { describe, expect, it } from 'vitest';
-import { fetchTrace, JaegerError, pingJaeger, waitForTrace } from '../src/index.ts';
+import { fetchTrace, JaegerError, pingJaeger, type Trace, waitForTrace } from '../src/index.ts';
 
 const settings = loadSettings();
 const jaegerUrl = clientEnv(settings).JAEGER_QUERY_URL as string;
@@ -17,6 +17,8 @@ interface SpanSpec {
   /** OTLP span kind: 1 internal, 2 server, 3 client. */
   kind?: number;
   error?: string;
+  links?: { traceId: string; spanId: string }[];
+  events?: { name: string; attributes: Record<string, string> }[];
 }
 
 /** Sends spans of one trace to Jaeger's OTLP/HTTP receiver, as an app's exporter would. */
@@ -39,6 +41,15 @@ async function send(traceId: string, spans: SpanSpec[]): Promise<void> {
               endTimeUnixNano: String(now + BigInt(i + 1) * 10_000_000n),
               attributes: [{ key: 'test.index', value: { intValue: String(i) } }],
               status: s.error ? { code: 2, message: s.error } : { code: 0 },
+              links: s.links ?? [],
+              events: (s.events ?? []).map((e) => ({
+                name: e.name,
+                timeUnixNano: String(now + BigInt(i) * 1_000_000n + 500_000n),
+                attributes: Object.entries(e.attributes).map(([key, value]) => ({
+                  key,
+                  value: { stringValue: value },
+                })),
+              })),
             })),
           },
         ],
@@ -123,5 +134,128 @@ describe('against the real Jaeger', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
     expect(trace?.spans.map((s) => s.name)).toEqual(['only span']);
     expect(await waitForTrace(jaegerUrl, hex(16), { timeoutMs: 1000 })).toBeUndefined();
+  });
+});
+
+describe('the OTLP query API (api: v3) of the real Jaeger', () => {
+  it('fetchTrace: undefined for a trace Jaeger does not have; JaegerError when nothing listens', async () => {
+    expect(await fetchTrace(jaegerUrl, hex(16), { api: 'v3' })).toBeUndefined();
+    await expect(fetchTrace('http://127.0.0.1:1', hex(16), { api: 'v3' })).rejects.toThrow(
+      expect.objectContaining({ name: 'JaegerError', message: expect.stringContaining('127.0.0.1:1') }),
+    );
+    expect(await waitForTrace(jaegerUrl, hex(16), { api: 'v3', timeoutMs: 1000 })).toBeUndefined();
+  });
+
+  it('keeps a parent and a link apart where the v1 JSON cannot', async () => {
+    const traceId = hex(16);
+    const elsewhere = { traceId: hex(16), spanId: hex(8) };
+    const [producer, consumer, linkedOnly] = [hex(8), hex(8), hex(8)];
+    await send(traceId, [
+      { spanId: producer, name: 'send jobs', kind: 4 },
+      // Continues the producer's trace and links to it, and to a span of another trace.
+      {
+        spanId: consumer,
+        parentId: producer,
+        name: 'process jobs',
+        kind: 5,
+        links: [{ traceId, spanId: producer }, elsewhere],
+      },
+      // Links to the producer without continuing its trace: a root of its own.
+      { spanId: linkedOnly, name: 'batch jobs', links: [{ traceId, spanId: producer }] },
+    ]);
+    const complete = (t: Trace) => t.spans.length === 3;
+    const v3 = await waitForTrace(jaegerUrl, traceId, { api: 'v3', complete, settleMs: 0 });
+    const byName = (t: Trace | undefined, name: string) => t?.spans.find((s) => s.name === name);
+    expect(byName(v3, 'process jobs')).toMatchObject({
+      kind: 'consumer',
+      parentId: producer,
+      depth: 1,
+      links: [{ traceId, spanId: producer }, elsewhere],
+      references: [
+        { type: 'CHILD_OF', traceId, spanId: producer },
+        { type: 'FOLLOWS_FROM', traceId, spanId: producer },
+        { type: 'FOLLOWS_FROM', ...elsewhere },
+      ],
+    });
+    expect(byName(v3, 'batch jobs')).toMatchObject({
+      parentId: undefined,
+      depth: 0,
+      links: [{ traceId, spanId: producer }],
+      references: [{ type: 'FOLLOWS_FROM', traceId, spanId: producer }],
+    });
+    expect(v3?.orphans).toEqual([]);
+
+    // The v1 JSON of the same trace: the link to the parent replaced the CHILD_OF, and the span that only links to
+    // the producer looks like its child.
+    const v1 = await fetchTrace(jaegerUrl, traceId);
+    expect(byName(v1, 'process jobs')?.references).toEqual([
+      { type: 'FOLLOWS_FROM', traceId, spanId: producer },
+      { type: 'FOLLOWS_FROM', ...elsewhere },
+    ]);
+    expect(byName(v1, 'process jobs')).toMatchObject({
+      parentId: producer,
+      links: [{ traceId, spanId: producer }, elsewhere],
+    });
+    expect(byName(v1, 'batch jobs')?.parentId).toBe(producer);
+  });
+
+  it('reads the error status, events, tags, services and times', async () => {
+    const traceId = hex(16);
+    const [root, child] = [hex(8), hex(8)];
+    await send(traceId, [
+      { spanId: root, name: 'GET /search', kind: 2 },
+      {
+        spanId: child,
+        parentId: root,
+        name: 'search docs',
+        kind: 3,
+        error: 'collection not found',
+        events: [{ name: 'exception', attributes: { 'exception.type': 'MilvusError' } }],
+      },
+    ]);
+    const trace = await waitForTrace(jaegerUrl, traceId.toUpperCase(), {
+      api: 'v3',
+      complete: (t) => t.spans.length === 2,
+    });
+    expect(trace).toMatchObject({
+      traceId,
+      services: [service],
+      orphans: [],
+      duration: 20_000,
+      warnings: [],
+    });
+    const [first, second] = trace?.spans ?? [];
+    expect(first).toMatchObject({
+      name: 'GET /search',
+      kind: 'server',
+      error: undefined,
+      events: [],
+      links: [],
+    });
+    expect(second).toMatchObject({
+      name: 'search docs',
+      kind: 'client',
+      parentId: root,
+      error: 'collection not found',
+      startTime: (first?.startTime ?? 0) + 1000,
+      events: [
+        {
+          name: 'exception',
+          attributes: { 'exception.type': 'MilvusError' },
+          time: (first?.startTime ?? 0) + 1500,
+        },
+      ],
+    });
+    expect(second?.tags).toMatchObject({
+      'test.index': 1,
+      'span.kind': 'client',
+      'otel.status_code': 'ERROR',
+      'otel.status_description': 'collection not found',
+    });
+    // Both APIs read the same span, references aside.
+    const v1 = await fetchTrace(jaegerUrl, traceId);
+    expect(v1?.spans.map((s) => [s.spanId, s.parentId, s.error, s.events])).toEqual(
+      trace?.spans.map((s) => [s.spanId, s.parentId, s.error, s.events]),
+    );
   });
 });
