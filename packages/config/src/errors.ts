@@ -6,6 +6,8 @@ export interface ConfigIssue {
   readonly value?: string | undefined;
   readonly expected: string;
   readonly fix: string;
+  /** For a setting the given Milvus release does not read yet: the first release that does. */
+  readonly needsMilvus?: string | undefined;
 }
 
 /** A cross-check result that does not stop start-up but deserves a line in the log. */
@@ -37,7 +39,7 @@ export function formatIssues(subject: string, issues: readonly ConfigIssue[]): s
   return `Invalid ${subject} (${count}):\n${lines.join('\n')}`;
 }
 
-const SECRET_KEY = /PASSWORD|TOKEN|SECRET|API_?KEY|HEADERS|CREDENTIAL|password|token|secret/;
+const SECRET_KEY = /PASSWORD|TOKEN|SECRET|API_?KEY|HEADERS|CREDENTIAL|password|token|secret|headers/;
 
 /**
  * Masks a value when its key names a secret (header lists keep their names and lose their values); any other value

@@ -53,8 +53,8 @@ describe('the seeds’ trace sections', () => {
         'Invalid Milvus 2.4.0 trace settings (2 problems):',
         '  - trace.otlp.method is "grpc": expected a setting Milvus 2.4.0 reads (trace.otlp.method came in Milvus 2.4.7).',
         '    Fix: remove trace.otlp.method for Milvus 2.4.0, or upgrade the server to 2.4.7+',
-        '  - trace.initTimeoutSeconds is "10": expected a setting Milvus 2.4.0 reads (trace.initTimeoutSeconds came in Milvus 2.4.4).',
-        '    Fix: remove trace.initTimeoutSeconds for Milvus 2.4.0, or upgrade the server to 2.4.4+',
+        '  - trace.initTimeoutSeconds is "10": expected a setting Milvus 2.4.0 reads (trace.initTimeoutSeconds came in Milvus 2.4.6).',
+        '    Fix: remove trace.initTimeoutSeconds for Milvus 2.4.0, or upgrade the server to 2.4.6+',
       ].join('\n'),
     );
   });
@@ -91,17 +91,18 @@ describe('schema errors', () => {
         key: 'trace.otlp.insecure',
         value: undefined,
         expected: 'only known keys (insecure is not a trace setting)',
-        fix: 'remove it; Milvus reads trace.exporter, sampleFraction, jaeger.url, otlp.endpoint/method/secure, initTimeoutSeconds',
+        fix: 'remove it; Milvus reads trace.exporter, sampleFraction, jaeger.url, otlp.endpoint/method/secure/headers, initTimeoutSeconds',
       },
     ]);
   });
 
-  it('rejects the noop exporter before Milvus 2.4', () => {
+  it('rejects the noop exporter before Milvus 2.4.3', () => {
     expect(errorOf({ exporter: 'noop' }, '2.3.5').issues[0]).toEqual({
       key: 'trace.exporter',
       value: 'noop',
-      expected: 'a setting Milvus 2.3.5 reads (trace.exporter: noop came in Milvus 2.4.0)',
-      fix: 'use stdout with sampleFraction: 0 to turn tracing off on Milvus 2.3.5, or upgrade to 2.4.0+',
+      expected: 'a setting Milvus 2.3.5 reads (trace.exporter: noop came in Milvus 2.4.3)',
+      fix: 'upgrade to Milvus 2.4.3+, or use stdout with sampleFraction: 0 on Milvus 2.3.5 (it does not know noop)',
+      needsMilvus: '2.4.3',
     });
   });
 

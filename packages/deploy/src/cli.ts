@@ -8,7 +8,7 @@ import { InputError, readInputFile, readYamlFile, writeOutputFiles } from './inp
 import { render, TARGET_NAMES, TARGETS, type TargetName } from './render.js';
 import { DeployConfigError, resolveDeployConfig } from './settings.js';
 import { renderWaterfall, useColor } from './trace/waterfall.js';
-import { validateText } from './validate.js';
+import { issueLine, validateText } from './validate.js';
 import { readVerifyTargets, VerifyTargetsError } from './verify/targets.js';
 import { defaultJaegerUrl, summarize, verifyTraces } from './verify/verify.js';
 
@@ -52,6 +52,10 @@ program
       'Milvus server release the files are for (validates the trace section for it)',
     ).argParser(milvusVersionArg),
   )
+  .option(
+    '--merge-values <file>',
+    "helm: the release's values (helm get values <release> -o yaml); values-upgrade.yaml keeps its user.yaml, trace replaced",
+  )
   .addOption(new Option('--json', 'print [{ path, content }] as JSON').conflicts('out'))
   .addHelpText(
     'after',
@@ -60,7 +64,7 @@ program
   .action(
     async (
       target: TargetName | 'all',
-      opts: { out?: string; config?: string; milvusVersion?: string; json?: boolean },
+      opts: { out?: string; config?: string; milvusVersion?: string; mergeValues?: string; json?: boolean },
     ) => {
       // An empty config file means every default.
       const loaded: unknown = opts.config ? ((await readYamlFile(opts.config)) ?? {}) : {};
@@ -69,7 +73,10 @@ program
         opts.milvusVersion && isRecord(loaded) && (loaded.milvus === undefined || isRecord(loaded.milvus))
           ? { ...loaded, milvus: { ...loaded.milvus, version: opts.milvusVersion } }
           : loaded;
-      const files = render(target, resolveDeployConfig(input));
+      const helmReleaseValues = opts.mergeValues
+        ? ((await readYamlFile(opts.mergeValues)) ?? null)
+        : undefined;
+      const files = render(target, resolveDeployConfig(input), { helmReleaseValues });
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(files, null, 2)}\n`);
       } else if (opts.out) {
@@ -101,11 +108,7 @@ program
       const what = `${file}${report.kind ? ` (${report.kind})` : ''} for Milvus ${report.milvusVersion}`;
       if (report.ok) process.stdout.write(`✓ ${what}: trace settings are valid\n`);
       else process.stdout.write(`✗ ${what}: ${report.issues.length} problem(s)\n`);
-      for (const i of report.issues) {
-        process.stdout.write(
-          `  - ${i.key}${i.value === undefined ? '' : ` = ${JSON.stringify(i.value)}`}: expected ${i.expected}\n    fix: ${i.fix}\n`,
-        );
-      }
+      for (const i of report.issues) process.stdout.write(`${issueLine(i, report.milvusVersion)}\n`);
       for (const w of report.warnings)
         process.stdout.write(`  ! ${w.key}: ${w.message}${w.fix ? `\n    hint: ${w.fix}` : ''}\n`);
     }

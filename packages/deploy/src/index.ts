@@ -1,6 +1,6 @@
 export { type Check, type DoctorOptions, doctor, doctorDefaults } from './doctor.js';
 export type { RenderedFile } from './files.js';
-export { render, TARGET_NAMES, type TargetName } from './render.js';
+export { type RenderOptions, render, TARGET_NAMES, type TargetName } from './render.js';
 export {
   type DeployConfig,
   DeployConfigError,

@@ -4,12 +4,15 @@ import type { DeployConfig } from './settings.js';
 import { renderKubernetesApps } from './targets/apps.js';
 import { renderCompose } from './targets/compose.js';
 import { renderJaegerOperator, renderJaegerV2 } from './targets/jaeger.js';
-import { renderHelm, renderMilvusConfig, renderMilvusOperator } from './targets/milvus.js';
+import { type HelmOptions, renderHelm, renderMilvusConfig, renderMilvusOperator } from './targets/milvus.js';
 
 export interface Target {
   readonly description: string;
-  readonly render: (config: DeployConfig) => RenderedFile[];
+  readonly render: (config: DeployConfig, options?: RenderOptions) => RenderedFile[];
 }
+
+/** Inputs beyond the config that some targets take. */
+export type RenderOptions = HelmOptions;
 
 export const TARGETS = {
   compose: {
@@ -22,7 +25,7 @@ export const TARGETS = {
   },
   helm: {
     description:
-      'Milvus Helm values (extraConfigFiles.user.yaml): new release and helm upgrade --reuse-values',
+      'Milvus Helm values (extraConfigFiles.user.yaml, chart pinned per Milvus line): new release and helm upgrade --reuse-values',
     render: renderHelm,
   },
   'jaeger-operator': {
@@ -51,11 +54,15 @@ export type TargetName = keyof typeof TARGETS;
 export const TARGET_NAMES = Object.keys(TARGETS) as TargetName[];
 
 /** Renders one target, or all of them each in its own folder, from a resolved config (see resolveDeployConfig). */
-export function render(target: TargetName | 'all', config: DeployConfig): RenderedFile[] {
+export function render(
+  target: TargetName | 'all',
+  config: DeployConfig,
+  options: RenderOptions = {},
+): RenderedFile[] {
   if (target === 'all') {
     return TARGET_NAMES.flatMap((name) =>
-      TARGETS[name].render(config).map((f) => ({ ...f, path: `${name}/${f.path}` })),
+      TARGETS[name].render(config, options).map((f) => ({ ...f, path: `${name}/${f.path}` })),
     );
   }
-  return TARGETS[target].render(config);
+  return TARGETS[target].render(config, options);
 }

@@ -2,6 +2,7 @@ import {
   jaegerSettingsSchema,
   LATEST_MILVUS_VERSION,
   type MilvusTraceConfig,
+  milvusReadsKey,
   normalizeMilvusVersion,
   parseJaegerSettings,
   parseMilvusTrace,
@@ -149,18 +150,17 @@ export function resolveDeployConfig(input: unknown = {}): DeployConfig {
 export function traceSection(config: DeployConfig, collectorHost: string): MilvusTraceConfig {
   if (config.milvus.trace) return config.milvus.trace;
   const version = config.milvus.version;
-  const [major = 0, minor = 0, patch = 0] = version.split('.').map(Number);
-  const since = (m: number, p: number) =>
-    major > 2 || (major === 2 && (minor > m || (minor === m && patch >= p)));
+  const reads = (key: string) => milvusReadsKey(key, version);
   const trace: MilvusTraceConfig = {
     exporter: 'otlp',
     sampleFraction: 1,
     otlp: {
       endpoint: `${collectorHost}:${config.jaeger.settings.otlp.grpcPort}`,
-      ...(since(4, 7) ? { method: 'grpc' as const } : {}),
+      ...(reads('trace.otlp.method') ? { method: 'grpc' as const } : {}),
+      // Before trace.otlp.secure (2.3.4) OTLP always uses TLS: validation names the fix for those releases.
       secure: false,
     },
-    ...(since(4, 4) ? { initTimeoutSeconds: 10 } : {}),
+    ...(reads('trace.initTimeoutSeconds') ? { initTimeoutSeconds: 10 } : {}),
   };
   return parseMilvusTrace(trace, { milvusVersion: version }).data;
 }

@@ -123,6 +123,17 @@ export function validateText(file: string, text: string, milvusVersion?: string)
   ]);
 }
 
+/**
+ * One problem as the CLI prints it. A setting the Milvus release does not read yet is one line: the key, the release
+ * it needs, and the fix; any other problem also shows the value and what was expected.
+ */
+export function issueLine(issue: ConfigIssue, milvusVersion: string): string {
+  if (issue.needsMilvus !== undefined)
+    return `  - ${issue.key} needs Milvus ${issue.needsMilvus}+ (this file is for ${milvusVersion}); fix: ${issue.fix}`;
+  const value = issue.value === undefined ? '' : ` = ${JSON.stringify(issue.value)}`;
+  return `  - ${issue.key}${value}: expected ${issue.expected}\n    fix: ${issue.fix}`;
+}
+
 function report(
   file: string,
   kind: FileKind | undefined,

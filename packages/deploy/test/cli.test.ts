@@ -45,7 +45,8 @@ describe('milvus-otel (the built CLI)', () => {
 
   it('writes a target into --out, validated for --milvus-version', async () => {
     const out = join(tmp, 'helm');
-    const { code, stderr } = await run(['render', 'helm', '--out', out, '--milvus-version', '2.4.4']);
+    // 2.4.6: the first 2.4 release that reads trace.initTimeoutSeconds (milvus-io/milvus PR #34191).
+    const { code, stderr } = await run(['render', 'helm', '--out', out, '--milvus-version', '2.4.6']);
     expect(code, stderr).toBe(0);
     const values = parse(readFileSync(join(out, 'values.yaml'), 'utf8')) as {
       extraConfigFiles: Record<string, string>;

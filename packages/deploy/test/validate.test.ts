@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateText } from '../src/index.js';
+import { issueLine } from '../src/validate.js';
+import { runCli } from './run-cli.js';
 
 /** Values file from the Milvus docs (seeds 000/001): the deprecated jaeger exporter. */
 const SEED_VALUES = `extraConfigFiles:
@@ -149,5 +154,51 @@ describe('validateText: input that must not throw', () => {
     expect(validateText('x.yaml', '- 1\n---\n42\n---\n~\n').issues[0]?.expected).toBe(
       'a milvus.yaml/user.yaml with trace:, Helm values with extraConfigFiles.user.yaml, or a Milvus CR',
     );
+  });
+
+  it("accepts upstream's own 2.6 trace: section, empty keys and all", () => {
+    // milvus-io/milvus configs/milvus.yaml, 2.6 line: url, endpoint, method and headers (#43211) left empty.
+    const upstream =
+      'trace:\n  exporter: noop\n  sampleFraction: 0\n  jaeger:\n    url:\n  otlp:\n    endpoint:\n    method:\n    secure: true\n    headers:\n  initTimeoutSeconds: 10\n';
+    expect(validateText('milvus.yaml', upstream, '2.6.0')).toMatchObject({ ok: true, issues: [] });
+  });
+});
+
+describe('issueLine', () => {
+  it('explains a setting the release does not read in one line: key, the release it needs, the fix', () => {
+    const headers = Buffer.from('{"authorization":"Bearer s3cr3t"}').toString('base64');
+    const report = validateText(
+      'user.yaml',
+      `trace:\n  exporter: otlp\n  otlp:\n    endpoint: otel.example.com:4317\n    headers: ${headers}\n  initTimeoutSeconds: 10\n`,
+      '2.4.5',
+    );
+    const lines = report.issues.map((i) => issueLine(i, report.milvusVersion));
+    expect(lines).toEqual([
+      '  - trace.otlp.headers needs Milvus 2.6.0+ (this file is for 2.4.5); fix: remove trace.otlp.headers for Milvus 2.4.5, or upgrade the server to 2.6.0+',
+      '  - trace.initTimeoutSeconds needs Milvus 2.4.6+ (this file is for 2.4.5); fix: remove trace.initTimeoutSeconds for Milvus 2.4.5, or upgrade the server to 2.4.6+',
+    ]);
+    expect(JSON.stringify(report)).not.toContain(headers);
+  });
+
+  it('keeps value and expected form for other problems', () => {
+    const report = validateText('user.yaml', 'trace:\n  exporter: zipkin\n', '2.5.11');
+    expect(issueLine(report.issues[0] ?? { key: '', expected: '', fix: '' }, '2.5.11')).toBe(
+      '  - trace.exporter = "zipkin": expected one of otlp, jaeger, stdout, noop\n    fix: correct the value as shown in the expected form',
+    );
+  });
+
+  it('milvus-otel validate prints it so (the built CLI)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'milvus-otel-validate-'));
+    try {
+      const file = join(dir, 'user.yaml');
+      writeFileSync(file, 'trace:\n  exporter: noop\n');
+      const run = await runCli(['validate', file, '--milvus-version', '2.4.2']);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain(
+        '\n  - trace.exporter needs Milvus 2.4.3+ (this file is for 2.4.2); fix: upgrade to Milvus 2.4.3+, or use stdout with sampleFraction: 0 on Milvus 2.4.2 (it does not know noop)\n',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

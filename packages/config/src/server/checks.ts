@@ -6,16 +6,79 @@ import {
   OTLP_HTTP_PORT as HTTP_PORT,
   PLAINTEXT_COLLECTOR_HOST,
 } from '../otlp.js';
-import type { MilvusTraceConfig } from './trace-schema.js';
+import { MILVUS_TRACE_KEYS, type MilvusTraceConfig } from './trace-schema.js';
+import { atLeast } from './version.js';
 
 export interface Findings {
   readonly errors: ConfigIssue[];
   readonly warnings: ConfigWarning[];
 }
 
-/** The exporter a server runs with: the configured one, else Milvus's default (stdout in 2.3, noop since 2.4). */
+/** Milvus's default for `key` in `version` (undefined: unset). */
+function milvusDefault(key: string, version: string): string | undefined {
+  const defaults = MILVUS_TRACE_KEYS.find((k) => k.key === key)?.defaults ?? [];
+  return defaults.findLast((d) => atLeast(version, d.since))?.value;
+}
+
+/** The exporter a server runs with: the configured one, else Milvus's default (stdout, noop since 2.4.3). */
 function effectiveExporter(t: MilvusTraceConfig, version: string): string {
-  return t.exporter ?? (version.startsWith('2.3.') ? 'stdout' : 'noop');
+  return t.exporter ?? milvusDefault('trace.exporter', version) ?? 'stdout';
+}
+
+const STD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** A JSON object of string values, else what it is instead. */
+function headerMap(json: string): true | string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    return 'no JSON';
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return 'JSON, but no object';
+  const bad = Object.values(parsed).filter((v) => typeof v !== 'string').length;
+  return bad === 0 ? true : `a JSON object with ${bad} value(s) that are no strings`;
+}
+
+/**
+ * trace.otlp.headers as Milvus reads it (pkg/tracer parseHeaders, segcore): standard base64 of a JSON object of
+ * strings; undecodable base64 is tried as JSON itself. Anything else loses every header (a log line on the Go side,
+ * the raw text in segcore's log). The value is never put into a message.
+ */
+function checkHeaders(headers: string, secure: boolean, errors: ConfigIssue[], warnings: ConfigWarning[]) {
+  const fix = `set it to the output of: printf '%s' '{"authorization":"Bearer <token>"}' | base64 -w0`;
+  const compact = headers.replace(/[\r\n]/g, ''); // Go's StdEncoding skips line breaks
+  if (STD_BASE64.test(compact)) {
+    const found = headerMap(Buffer.from(compact, 'base64').toString('utf8'));
+    if (found !== true)
+      errors.push({
+        key: 'trace.otlp.headers',
+        value: '****',
+        expected: `base64 of a JSON object of header names to string values (it decodes to ${found}; Milvus drops every header)`,
+        fix,
+      });
+  } else if (headerMap(headers) === true) {
+    warnings.push({
+      key: 'trace.otlp.headers',
+      message:
+        'trace.otlp.headers is plain JSON: Milvus takes it only as a fallback; its documented form is base64',
+      fix,
+    });
+  } else {
+    errors.push({
+      key: 'trace.otlp.headers',
+      value: '****',
+      expected:
+        'standard base64 (A–Z a–z 0–9 + /, padded with =) of a JSON object of header names to string values (Milvus drops every header otherwise)',
+      fix,
+    });
+  }
+  if (!secure)
+    warnings.push({
+      key: 'trace.otlp.headers',
+      message: 'trace.otlp.secure is false: the headers (often tokens) travel in plain text',
+      fix: 'use a collector with TLS and trace.otlp.secure: true for headers that carry credentials',
+    });
 }
 
 /** Cross-checks within a Milvus `trace:` section. */
@@ -81,14 +144,25 @@ export function checkServer(t: MilvusTraceConfig, version: string): Findings {
         });
       }
       if (t.otlp?.secure !== false && PLAINTEXT_COLLECTOR_HOST.test(host)) {
+        const secureKey = MILVUS_TRACE_KEYS.find((k) => k.key === 'trace.otlp.secure');
+        const readsSecure = secureKey === undefined || atLeast(version, secureKey.since);
         errors.push({
           key: 'trace.otlp.secure',
           value: t.otlp?.secure === undefined ? undefined : String(t.otlp.secure),
-          expected: `false for the plain-text collector at ${endpoint}${t.otlp?.secure === undefined ? ' (Milvus defaults to true, so TLS is attempted and every export fails)' : ''}`,
-          fix: 'set trace.otlp.secure: false, or give the collector TLS',
+          expected: readsSecure
+            ? `false for the plain-text collector at ${endpoint}${t.otlp?.secure === undefined ? ' (Milvus defaults to true, so TLS is attempted and every export fails)' : ''}`
+            : `a collector with TLS: Milvus ${version} always uses TLS for OTLP, so the plain-text collector at ${endpoint} receives nothing`,
+          fix: readsSecure
+            ? 'set trace.otlp.secure: false, or give the collector TLS'
+            : `use Milvus ${secureKey.since}+ with trace.otlp.secure: false, or give the collector TLS`,
         });
       }
     }
+    const headers = t.otlp?.headers;
+    const headersSince = MILVUS_TRACE_KEYS.find((k) => k.key === 'trace.otlp.headers')?.since ?? '0.0.0';
+    // A release without the key gets its own error (remove it, or upgrade).
+    if (headers && atLeast(version, headersSince))
+      checkHeaders(headers, t.otlp?.secure ?? true, errors, warnings);
   }
   if (exporter === 'jaeger') {
     warnings.push({

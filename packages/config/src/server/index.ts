@@ -3,6 +3,7 @@ export {
   type JaegerSettings,
   type JaegerSettingsInput,
   jaegerSettingsSchema,
+  jaegerSettingsWarnings,
   parseJaegerSettings,
   type SamplingStrategy,
   samplingStrategiesFile,
@@ -12,8 +13,12 @@ export { parseMilvusTrace, type ServerParseOptions } from './milvus-trace.js';
 export {
   INTRODUCED_IN,
   MILVUS_EXPORTERS,
+  MILVUS_TRACE_KEYS,
+  MILVUS_TRACE_VALUES,
   type MilvusExporter,
   type MilvusTraceConfig,
+  type MilvusTraceKey,
+  milvusReadsKey,
   milvusTraceSchema,
 } from './trace-schema.js';
 export { LATEST_MILVUS_VERSION, normalizeMilvusVersion } from './version.js';

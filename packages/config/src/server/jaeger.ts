@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ConfigError, type ConfigIssue } from '../errors.js';
+import { ConfigError, type ConfigIssue, type ConfigWarning } from '../errors.js';
 import { OTLP_GRPC_PORT, OTLP_HTTP_PORT } from '../otlp.js';
 
 /**
@@ -17,7 +17,13 @@ export const samplingStrategySchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({
     type: z.literal('rateLimiting'),
-    tracesPerSecond: z.number().positive().describe('traces started per second per client'),
+    // Jaeger sends the limit as an int32 (MaxTracesPerSecond: int32(param)): 0.5 would become 0.
+    tracesPerSecond: z
+      .number()
+      .int('a whole number: Jaeger truncates the rate limit to an integer (0.5 becomes 0)')
+      .min(1)
+      .max(2 ** 31 - 1)
+      .describe('traces started per second per client (a whole number ≥ 1)'),
   }),
 ]);
 export type SamplingStrategy = z.infer<typeof samplingStrategySchema>;
@@ -120,6 +126,27 @@ export function parseJaegerSettings(input: unknown = {}): JaegerSettings {
   }
   if (issues.length > 0) throw new ConfigError('Jaeger settings', issues);
   return data;
+}
+
+/**
+ * Sampling settings Jaeger accepts but does not apply as written. A rate-limited service with per-operation rules:
+ * Jaeger's file provider (internal/sampling/samplingstrategy/file, parseServiceStrategies) gives its operations the
+ * default probability `default_sampling_probability` (0.001 unless set), not the rate limit, and clients that honour
+ * per-operation rules (OpenTelemetry's jaeger-remote samplers) then sample by those probabilities: the rate limit is
+ * never applied, and operations without a rule are sampled at that default.
+ */
+export function jaegerSettingsWarnings(settings: Pick<JaegerSettings, 'sampling'>): ConfigWarning[] {
+  return settings.sampling.services.flatMap((service, i) =>
+    service.strategy.type === 'rateLimiting' && service.operations.length > 0
+      ? [
+          {
+            key: `jaeger.sampling.services.${i}.strategy`,
+            message: `service "${service.service}" is rate-limited and has per-operation rules: Jaeger then samples its operations by probability (unlisted ones at default_sampling_probability, 0.001 unless set), so clients that follow per-operation rules never apply the limit of ${service.strategy.tracesPerSecond}/s`,
+            fix: `give service "${service.service}" a probabilistic strategy, or drop its operations to keep the rate limit`,
+          },
+        ]
+      : [],
+  );
 }
 
 type FileStrategy = { type: 'probabilistic'; param: number } | { type: 'ratelimiting'; param: number };

@@ -4,6 +4,9 @@ import { type RenderedFile, yamlFile } from '../files.js';
 import type { DeployConfig } from '../settings.js';
 import { jaegerV2Config } from './jaeger-config.js';
 
+/** The Secret with ES_USERNAME / ES_PASSWORD when storage.secretName names none. */
+const ES_SECRET_DEFAULT = 'jaeger-es-credentials';
+
 const PREREQUISITES = `Prerequisites: cert-manager >= 1.6.1 (the operator's webhooks need it) and the Jaeger Operator, in namespace observability:
   kubectl apply -f https://github.com/cert-manager/cert-manager/releases/download/v1.6.1/cert-manager.yaml
   kubectl create namespace observability
@@ -50,7 +53,7 @@ export function renderJaegerOperator(config: DeployConfig): RenderedFile[] {
           },
         },
         // ES_USERNAME / ES_PASSWORD come from this Secret, never from the CR.
-        secretName: es?.secretName ?? 'jaeger-es-credentials',
+        secretName: es?.secretName ?? ES_SECRET_DEFAULT,
       },
       sampling,
     },
@@ -90,7 +93,21 @@ export function renderJaegerV2(config: DeployConfig): RenderedFile[] {
     { name: 'query', port: settings.queryPort },
     { name: 'sampling', port: 5778 },
     { name: 'health', port: 13133 },
+    // The config's Thrift HTTP receiver, for Milvus servers on `trace.exporter: jaeger`.
+    { name: 'thrift-http', port: 14268 },
   ];
+  const es = settings.storage.type === 'elasticsearch' ? settings.storage : undefined;
+  // The config reads ES_USERNAME / ES_PASSWORD (auth.basic); they come from the Secret, as the operator's
+  // storage.secretName. Named: it must exist. The default name is optional: an unsecured Elasticsearch needs none.
+  const esSecret = es ? (es.secretName ?? ES_SECRET_DEFAULT) : undefined;
+  const esEnv = esSecret
+    ? ['ES_USERNAME', 'ES_PASSWORD'].map((key) => ({
+        name: key,
+        valueFrom: {
+          secretKeyRef: { name: esSecret, key, ...(es?.secretName ? {} : { optional: true }) },
+        },
+      }))
+    : [];
   const configMap = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -118,6 +135,7 @@ export function renderJaegerV2(config: DeployConfig): RenderedFile[] {
               env: [
                 { name: 'JAEGER_LISTEN_HOST', value: '0.0.0.0' },
                 { name: 'JAEGER_SAMPLING_STRATEGIES_FILE', value: '/etc/jaeger/sampling-strategies.json' },
+                ...esEnv,
               ],
               ports: ports.map((p) => ({ name: p.name, containerPort: p.port })),
               readinessProbe: { httpGet: { path: '/status', port: 13133 } },
@@ -140,8 +158,14 @@ export function renderJaegerV2(config: DeployConfig): RenderedFile[] {
     yamlFile(
       'jaeger-v2.yaml',
       `Jaeger v2 (an OpenTelemetry Collector distribution) without an operator: ConfigMap + Deployment + Service.
-  kubectl create namespace ${namespace} && kubectl apply -f jaeger-v2.yaml
-Milvus sends to ${name}.${namespace}.svc:${settings.otlp.grpcPort}; UI: kubectl port-forward -n ${namespace} svc/${name} ${settings.queryPort}
+  kubectl create namespace ${namespace}${
+    esSecret
+      ? `
+  kubectl create secret generic ${esSecret} -n ${namespace} --from-literal=ES_USERNAME=... --from-literal=ES_PASSWORD=...`
+      : ''
+  }
+  kubectl apply -f jaeger-v2.yaml
+Milvus sends to ${name}.${namespace}.svc:${settings.otlp.grpcPort} (OTLP) or http://${name}.${namespace}.svc:14268/api/traces (trace.exporter: jaeger); UI: kubectl port-forward -n ${namespace} svc/${name} ${settings.queryPort}
 Rendered by @milvus-otel/deploy.`,
       configMap,
       deployment,
