@@ -21,7 +21,7 @@ const compose = parse(readFileSync(join(docker, 'compose.yaml'), 'utf8')) as {
   >;
 };
 const stackServices = Object.entries(compose.services).filter(([, s]) => !s.profiles);
-const exampleServices = Object.entries(compose.services).filter(([, s]) => s.profiles?.includes('examples'));
+const exampleServices = Object.entries(compose.services).filter(([, s]) => s.profiles?.includes('apps'));
 
 describe('docker/compose.yaml', () => {
   it('runs Milvus, Jaeger and Redis, each with a health check', () => {
@@ -31,7 +31,7 @@ describe('docker/compose.yaml', () => {
     }
   });
 
-  it('builds the example apps from their Dockerfiles under the "examples" profile, on the ports pnpm dev uses', () => {
+  it('builds the example apps from their Dockerfiles under the "apps" profile, on the ports pnpm dev uses', () => {
     const apps = exampleApps(loadSettings({}), {});
     expect(exampleServices.map(([name]) => name).sort()).toEqual(apps.map((a) => a.service).sort());
     for (const app of apps) {
