@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { listServices } from '@milvus-otel/jaeger-query';
 import { clientEnv, isUp, loadSettings } from '@milvus-otel/stack';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import autocannon from 'autocannon';
@@ -164,10 +165,7 @@ try {
 
 // The traced mode's spans reached Jaeger (the service is known to it).
 await sleep(1000);
-const services = (await fetch(`${stack.JAEGER_QUERY_URL}/api/services`).then((r) => r.json())) as {
-  data: string[] | null;
-};
-const exported = services.data?.includes(service) ?? false;
+const exported = (await listServices(stack.JAEGER_QUERY_URL as string)).includes(service);
 
 const row = (mode: Mode) => {
   const s = samples[mode];

@@ -20,6 +20,7 @@
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { searchTraces } from '@milvus-otel/jaeger-query';
 import { clientEnv, isUp, loadSettings } from '@milvus-otel/stack';
 import { DataType, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { fmt, median, percentile } from './stats.ts';
@@ -196,32 +197,19 @@ for (let round = 0; round < rounds; round++) {
 
 /** Client spans of one worker process found in Jaeger (each traced SDK 2.3.5 call is one `search` trace). */
 async function spansInJaeger(service: string, expected: number): Promise<number> {
-  const url = new URL('/api/traces', env.JAEGER_QUERY_URL as string);
-  url.search = new URLSearchParams({
-    service,
-    operation: `search ${collection}`,
-    limit: String(expected + 100),
-    lookback: '2h',
-  }).toString();
   let found = 0;
   for (let attempt = 0; attempt < 10; attempt++) {
-    const res = await fetch(url, { signal: AbortSignal.timeout(60_000) });
-    const body = (await res.json()) as {
-      data?: {
-        spans: { operationName: string; processID: string }[];
-        processes: Record<string, { serviceName: string }>;
-      }[];
-    };
     found = 0;
-    for (const trace of body.data ?? []) {
-      for (const span of trace.spans) {
-        if (
-          span.operationName === `search ${collection}` &&
-          trace.processes[span.processID]?.serviceName === service
-        )
-          found++;
-      }
-    }
+    const traces = await searchTraces(env.JAEGER_QUERY_URL as string, {
+      service,
+      operation: `search ${collection}`,
+      limit: expected + 100,
+      start: Date.now() - 2 * 3_600_000,
+      timeoutMs: 60_000,
+    });
+    for (const trace of traces)
+      for (const span of trace.spans)
+        if (span.name === `search ${collection}` && span.service === service) found++;
     if (found >= expected) break;
     await new Promise((r) => setTimeout(r, 2000));
   }

@@ -103,7 +103,7 @@ export async function doctor(options: DoctorOptions): Promise<Check[]> {
   const [health, grpcOpen, services, otlpOpen] = await Promise.all([
     get(options.milvusHealthUrl),
     tcp(milvus),
-    get(`${options.jaegerUrl}/api/services`),
+    get(`${options.jaegerUrl}/api/v3/services`),
     tcp(otlp),
   ]);
   const checks: Check[] = [];
@@ -135,7 +135,7 @@ export async function doctor(options: DoctorOptions): Promise<Check[]> {
     detail:
       services instanceof Error
         ? `${options.jaegerUrl}: ${services.message}`
-        : `${options.jaegerUrl}/api/services → ${services.status}`,
+        : `${options.jaegerUrl}/api/v3/services → ${services.status}`,
     ...(jaegerUp ? {} : { fix: 'start Jaeger, or point --jaeger-url at its query port (16686)' }),
   });
   checks.push({
@@ -154,7 +154,7 @@ export async function doctor(options: DoctorOptions): Promise<Check[]> {
   let names: string[] = [];
   if (jaegerUp) {
     try {
-      names = (JSON.parse(services.body) as { data: string[] | null }).data ?? [];
+      names = (JSON.parse(services.body) as { services?: string[] | null }).services ?? [];
     } catch {
       names = [];
     }

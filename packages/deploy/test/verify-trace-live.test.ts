@@ -84,12 +84,14 @@ describe('real traces through Milvus', () => {
     expect(checkTrace(traces.linked, LINKED)).toEqual([]);
   });
 
-  it('Jaeger returns a link to the parent as the only reference, FOLLOWS_FROM; a link to another trace likewise', () => {
+  it("Jaeger's OTLP query API keeps the consumer's parent and its link to the producer apart; a link to another trace is no parent", () => {
     const producer = traces.ingest?.spans.find((s) => s.kind === 'producer');
     const consumer = traces.ingest?.spans.find((s) => s.kind === 'consumer');
     expect(consumer?.references).toEqual([
+      { type: 'CHILD_OF', traceId: ids.ingest, spanId: producer?.spanId },
       { type: 'FOLLOWS_FROM', traceId: ids.ingest, spanId: producer?.spanId },
     ]);
+    expect(consumer?.links).toEqual([{ traceId: ids.ingest, spanId: producer?.spanId }]);
     expect(consumer?.parentId).toBe(producer?.spanId);
     const linked = traces.linked?.spans.find((s) => s.kind === 'consumer');
     expect(linked?.references).toEqual([

@@ -1,4 +1,5 @@
 import { buildTrace, type JaegerTraceJson, type OtlpTracesJson, type Trace } from './model.js';
+import { splitByTrace } from './otlp.js';
 
 /** Jaeger could not be asked (not reachable, or an unexpected answer); the message names the URL. */
 export class JaegerError extends Error {
@@ -12,20 +13,39 @@ function unreachable(base: string, error: unknown): JaegerError {
   );
 }
 
-/** Throws JaegerError unless Jaeger's query API answers at `jaegerUrl`. */
-export async function pingJaeger(jaegerUrl: string, timeoutMs = 5000): Promise<void> {
-  const base = jaegerUrl.replace(/\/+$/, '');
-  let res: Response;
+/** GET `path` of Jaeger's query API; JaegerError when nothing answers. */
+async function get(base: string, path: string, timeoutMs: number): Promise<Response> {
   try {
-    res = await fetch(`${base}/api/services`, { signal: AbortSignal.timeout(timeoutMs) });
+    return await fetch(`${base}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
     throw unreachable(base, error);
   }
+}
+
+const baseOf = (jaegerUrl: string) => jaegerUrl.replace(/\/+$/, '');
+
+async function answerError(url: string, res: Response): Promise<JaegerError> {
+  return new JaegerError(`${url} answered ${res.status} ${(await res.text()).slice(0, 200)}`);
+}
+
+/** Throws JaegerError unless Jaeger's query API answers at `jaegerUrl`. */
+export async function pingJaeger(jaegerUrl: string, timeoutMs = 5000): Promise<void> {
+  const base = baseOf(jaegerUrl);
+  const res = await get(base, '/api/v3/services', timeoutMs);
   await res.body?.cancel();
   if (!res.ok)
     throw new JaegerError(
-      `${base}/api/services answered ${res.status}: is this Jaeger's query port (16686)?`,
+      `${base}/api/v3/services answered ${res.status}: is this Jaeger's query port (16686)?`,
     );
+}
+
+/** The services Jaeger has spans of, sorted. */
+export async function listServices(jaegerUrl: string, timeoutMs = 5000): Promise<string[]> {
+  const base = baseOf(jaegerUrl);
+  const res = await get(base, '/api/v3/services', timeoutMs);
+  if (!res.ok) throw await answerError(`${base}/api/v3/services`, res);
+  const body = (await res.json()) as { services?: string[] | null };
+  return [...(body.services ?? [])].sort();
 }
 
 const TRACE_ID = /^[0-9a-f]{1,32}$/i;
@@ -43,8 +63,9 @@ export function traceIdProblem(traceId: string): string | undefined {
 
 export interface FetchOptions {
   /**
-   * Which of Jaeger's query APIs to read: `v1`, the JSON of the Jaeger UI (`GET /api/traces/{id}`), or `v3`, the OTLP
-   * query API of Jaeger v2 (`GET /api/v3/traces/{id}`), which keeps a span's parent and its links apart. @default 'v1'
+   * Which of Jaeger's query APIs to read: `v3`, the stable OTLP query API (`GET /api/v3/traces/{id}`), which keeps a
+   * span's parent and its links apart; or `v1`, the JSON of the Jaeger UI (`GET /api/traces/{id}`), for a Jaeger
+   * without v3. Jaeger after v2.20 no longer serves v1. @default 'v3'
    */
   readonly api?: 'v1' | 'v3';
   /** For each request. @default 5000 */
@@ -58,23 +79,19 @@ export interface FetchOptions {
 export async function fetchTrace(
   jaegerUrl: string,
   traceId: string,
-  { api = 'v1', timeoutMs = 5000 }: FetchOptions = {},
+  { api = 'v3', timeoutMs = 5000 }: FetchOptions = {},
 ): Promise<Trace | undefined> {
   const problem = traceIdProblem(traceId);
   if (problem) throw new JaegerError(problem);
-  const base = jaegerUrl.replace(/\/+$/, '');
-  const url = `${base}/api${api === 'v3' ? '/v3' : ''}/traces/${traceId.toLowerCase()}`;
-  let res: Response;
-  try {
-    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  } catch (error) {
-    throw unreachable(base, error);
-  }
+  const base = baseOf(jaegerUrl);
+  const path = `/api${api === 'v3' ? '/v3' : ''}/traces/${traceId.toLowerCase()}`;
+  const url = `${base}${path}`;
+  const res = await get(base, path, timeoutMs);
   if (res.status === 404) {
     await res.body?.cancel();
     return undefined;
   }
-  if (!res.ok) throw new JaegerError(`${url} answered ${res.status} ${(await res.text()).slice(0, 200)}`);
+  if (!res.ok) throw await answerError(url, res);
   if (api === 'v3') {
     const body = (await res.json()) as { result?: OtlpTracesJson | null };
     if (!body.result)
@@ -87,8 +104,93 @@ export async function fetchTrace(
   return raw?.spans.length ? buildTrace(raw) : undefined;
 }
 
+export interface SearchOptions {
+  /** Traces with a span of this service… */
+  readonly service: string;
+  /** …of this operation (span name)… */
+  readonly operation?: string;
+  /**
+   * …whose attributes hold these values (compared as text). Jaeger v2.13 ignores this part of the query, so the
+   * traces it returns are filtered here too.
+   */
+  readonly attributes?: Readonly<Record<string, string | number | boolean>>;
+  /** …lasting at least this long, milliseconds. */
+  readonly minDuration?: number;
+  /** …lasting at most this long, milliseconds. */
+  readonly maxDuration?: number;
+  /** Spans that started from this time on (a Date, or milliseconds since the epoch). @default one hour before `end` */
+  readonly start?: Date | number;
+  /** …and before this time. @default now */
+  readonly end?: Date | number;
+  /** At most this many traces. @default 20 */
+  readonly limit?: number;
+  /** For the request. @default 10000 */
+  readonly timeoutMs?: number;
+}
+
+const HOUR = 3_600_000;
+/** Milliseconds → a Go duration, as Jaeger parses `query.duration_min`. */
+const goDuration = (ms: number) => `${Math.round(ms * 1000)}us`;
+
+/**
+ * The traces Jaeger finds for a search (`GET /api/v3/traces`), newest first; `[]` when none match. Each is the
+ * whole trace, spans of other services included. Throws JaegerError when Jaeger is not reachable or answers with an
+ * error.
+ */
+export async function searchTraces(
+  jaegerUrl: string,
+  {
+    service,
+    operation,
+    attributes = {},
+    minDuration,
+    maxDuration,
+    end = Date.now(),
+    start = new Date(end).getTime() - HOUR,
+    limit = 20,
+    timeoutMs = 10_000,
+  }: SearchOptions,
+): Promise<Trace[]> {
+  const [from, to] = [new Date(start), new Date(end)];
+  if (!(from.getTime() < to.getTime()))
+    throw new JaegerError(
+      `search from ${from.toISOString()} to ${to.toISOString()}: start must be before end`,
+    );
+  const base = baseOf(jaegerUrl);
+  // The snake_case names are the ones Jaeger v2.13 reads; later versions read them too, and read the search depth
+  // as query.search_depth where v2.13 reads query.num_traces.
+  const query = new URLSearchParams({
+    'query.service_name': service,
+    'query.start_time_min': from.toISOString(),
+    'query.start_time_max': to.toISOString(),
+    'query.search_depth': String(limit),
+    'query.num_traces': String(limit),
+  });
+  if (operation !== undefined) query.set('query.operation_name', operation);
+  const wanted = Object.entries(attributes).map(([key, value]) => [key, String(value)] as const);
+  if (wanted.length) query.set('query.attributes', JSON.stringify(Object.fromEntries(wanted)));
+  if (minDuration !== undefined) query.set('query.duration_min', goDuration(minDuration));
+  if (maxDuration !== undefined) query.set('query.duration_max', goDuration(maxDuration));
+  const path = `/api/v3/traces?${query}`;
+  const res = await get(base, path, timeoutMs);
+  const text = await res.text();
+  // No match: 404 with an error object (a 404 without one is a Jaeger without this API).
+  if (res.status === 404 && text.trimStart().startsWith('{')) return [];
+  if (!res.ok) throw new JaegerError(`${base}${path} answered ${res.status} ${text.slice(0, 200)}`);
+  const body = JSON.parse(text) as { result?: OtlpTracesJson | null };
+  const matches = (span: Trace['spans'][number]) =>
+    span.service === service &&
+    (operation === undefined || span.name === operation) &&
+    wanted.every(([key, value]) => key in span.tags && String(span.tags[key]) === value);
+  return [...splitByTrace(body.result ?? { resourceSpans: [] }).values()]
+    .map((json) => buildTrace(json))
+    .filter((trace) => !wanted.length || trace.spans.some(matches))
+    .sort((a, b) => b.startTime - a.startTime)
+    .slice(0, limit);
+}
+
 export interface WaitOptions {
-  /** The query API to poll, as for fetchTrace. @default 'v1' */
+  /** The query API to poll, as for fetchTrace. @default 'v3' */
   readonly api?: FetchOptions['api'];
   /** Stop polling once this holds (default: the trace has no orphans). */
   readonly complete?: (trace: Trace) => boolean;

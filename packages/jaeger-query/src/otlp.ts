@@ -113,6 +113,7 @@ export function otlpSpans(json: OtlpTracesJson): SpanRecord[] {
           ...(ss.scope?.version ? { 'otel.scope.version': ss.scope.version } : {}),
           ...(kind ? { 'span.kind': kind } : {}),
           ...(status ? { 'otel.status_code': status } : {}),
+          ...(status === 'ERROR' ? { error: true } : {}),
           ...(s.status?.message ? { 'otel.status_description': s.status.message } : {}),
         };
         const parentId = s.parentSpanId || undefined;
@@ -144,4 +145,43 @@ export function otlpSpans(json: OtlpTracesJson): SpanRecord[] {
       }),
     );
   });
+}
+
+/**
+ * The traces of one OTLP answer, each with the resources and scopes its spans came in: the search of Jaeger's OTLP
+ * query API answers with the spans of many traces in one `resourceSpans` list.
+ */
+export function splitByTrace(json: OtlpTracesJson): Map<string, OtlpTracesJson> {
+  const traces = new Map<string, OtlpTracesJson>();
+  for (const rs of json.resourceSpans) {
+    // One copy of this resource (and of each of its scopes) per trace that has spans in it.
+    const resources = new Map<string, OtlpTracesJson['resourceSpans'][number]>();
+    for (const ss of rs.scopeSpans ?? []) {
+      const scopes = new Map<string, OtlpSpanJson[]>();
+      for (const span of ss.spans ?? []) {
+        const traceId = span.traceId.toLowerCase();
+        let spans = scopes.get(traceId);
+        if (!spans) {
+          spans = [];
+          scopes.set(traceId, spans);
+        }
+        spans.push(span);
+      }
+      for (const [traceId, spans] of scopes) {
+        let resource = resources.get(traceId);
+        if (!resource) {
+          resource = { resource: rs.resource, scopeSpans: [] };
+          resources.set(traceId, resource);
+          let trace = traces.get(traceId);
+          if (!trace) {
+            trace = { resourceSpans: [] };
+            traces.set(traceId, trace);
+          }
+          trace.resourceSpans.push(resource);
+        }
+        resource.scopeSpans?.push({ scope: ss.scope, spans });
+      }
+    }
+  }
+  return traces;
 }

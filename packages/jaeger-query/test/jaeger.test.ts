@@ -2,7 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clientEnv, loadSettings } from '@milvus-otel/stack';
 import { describe, expect, it } from 'vitest';
-import { fetchTrace, JaegerError, pingJaeger, type Trace, waitForTrace } from '../src/index.ts';
+import {
+  fetchTrace,
+  JaegerError,
+  listServices,
+  pingJaeger,
+  type SearchOptions,
+  searchTraces,
+  type Trace,
+  waitForTrace,
+} from '../src/index.ts';
 
 const settings = loadSettings();
 const jaegerUrl = clientEnv(settings).JAEGER_QUERY_URL as string;
@@ -19,15 +28,16 @@ interface SpanSpec {
   error?: string;
   links?: { traceId: string; spanId: string }[];
   events?: { name: string; attributes: Record<string, string> }[];
+  attributes?: Record<string, string>;
 }
 
 /** Sends spans of one trace to Jaeger's OTLP/HTTP receiver, as an app's exporter would. */
-async function send(traceId: string, spans: SpanSpec[]): Promise<void> {
+async function send(traceId: string, spans: SpanSpec[], serviceName = service): Promise<void> {
   const now = BigInt(Date.now()) * 1_000_000n;
   const body = {
     resourceSpans: [
       {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: serviceName } }] },
         scopeSpans: [
           {
             scope: { name: 'jaeger-query-test' },
@@ -39,7 +49,13 @@ async function send(traceId: string, spans: SpanSpec[]): Promise<void> {
               kind: s.kind ?? 1,
               startTimeUnixNano: String(now + BigInt(i) * 1_000_000n),
               endTimeUnixNano: String(now + BigInt(i + 1) * 10_000_000n),
-              attributes: [{ key: 'test.index', value: { intValue: String(i) } }],
+              attributes: [
+                { key: 'test.index', value: { intValue: String(i) } },
+                ...Object.entries(s.attributes ?? {}).map(([key, value]) => ({
+                  key,
+                  value: { stringValue: value },
+                })),
+              ],
               status: s.error ? { code: 2, message: s.error } : { code: 0 },
               links: s.links ?? [],
               events: (s.events ?? []).map((e) => ({
@@ -64,7 +80,7 @@ async function send(traceId: string, spans: SpanSpec[]): Promise<void> {
   expect(res.status, await res.text()).toBe(200);
 }
 
-describe('against the real Jaeger', () => {
+describe('against the real Jaeger (its OTLP query API, /api/v3)', () => {
   it('pingJaeger: resolves when the query API answers, JaegerError naming the URL when nothing listens', async () => {
     await expect(pingJaeger(jaegerUrl)).resolves.toBeUndefined();
     await expect(pingJaeger('http://127.0.0.1:1/')).rejects.toThrow(
@@ -137,13 +153,14 @@ describe('against the real Jaeger', () => {
   });
 });
 
-describe('the OTLP query API (api: v3) of the real Jaeger', () => {
+describe('the OTLP query API (the default) and the v1 JSON (api: v1) of the real Jaeger', () => {
   it('fetchTrace: undefined for a trace Jaeger does not have; JaegerError when nothing listens', async () => {
+    expect(await fetchTrace(jaegerUrl, hex(16), { api: 'v1' })).toBeUndefined();
     expect(await fetchTrace(jaegerUrl, hex(16), { api: 'v3' })).toBeUndefined();
-    await expect(fetchTrace('http://127.0.0.1:1', hex(16), { api: 'v3' })).rejects.toThrow(
+    await expect(fetchTrace('http://127.0.0.1:1', hex(16), { api: 'v1' })).rejects.toThrow(
       expect.objectContaining({ name: 'JaegerError', message: expect.stringContaining('127.0.0.1:1') }),
     );
-    expect(await waitForTrace(jaegerUrl, hex(16), { api: 'v3', timeoutMs: 1000 })).toBeUndefined();
+    expect(await waitForTrace(jaegerUrl, hex(16), { api: 'v1', timeoutMs: 1000 })).toBeUndefined();
   });
 
   it('keeps a parent and a link apart where the v1 JSON cannot', async () => {
@@ -187,7 +204,7 @@ describe('the OTLP query API (api: v3) of the real Jaeger', () => {
 
     // The v1 JSON of the same trace: the link to the parent replaced the CHILD_OF, and the span that only links to
     // the producer looks like its child.
-    const v1 = await fetchTrace(jaegerUrl, traceId);
+    const v1 = await fetchTrace(jaegerUrl, traceId, { api: 'v1' });
     expect(byName(v1, 'process jobs')?.references).toEqual([
       { type: 'FOLLOWS_FROM', traceId, spanId: producer },
       { type: 'FOLLOWS_FROM', ...elsewhere },
@@ -253,9 +270,111 @@ describe('the OTLP query API (api: v3) of the real Jaeger', () => {
       'otel.status_description': 'collection not found',
     });
     // Both APIs read the same span, references aside.
-    const v1 = await fetchTrace(jaegerUrl, traceId);
+    const v1 = await fetchTrace(jaegerUrl, traceId, { api: 'v1' });
     expect(v1?.spans.map((s) => [s.spanId, s.parentId, s.error, s.events])).toEqual(
       trace?.spans.map((s) => [s.spanId, s.parentId, s.error, s.events]),
     );
+  });
+});
+
+describe('listServices and searchTraces', () => {
+  const own = (name: string) => `${service}-${name}-${hex(3)}`;
+  /** Searches until `done` holds (Jaeger indexes spans shortly after it accepts them), then returns the answer. */
+  async function searchUntil(options: SearchOptions, done: (traces: Trace[]) => boolean): Promise<Trace[]> {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const traces = await searchTraces(jaegerUrl, options);
+      if (done(traces) || Date.now() > deadline) return traces;
+      await sleep(300);
+    }
+  }
+
+  it('listServices: the services Jaeger has spans of, sorted, a new one once its spans arrived', async () => {
+    const name = own('services');
+    expect(await listServices(jaegerUrl)).not.toContain(name);
+    await send(hex(16), [{ spanId: hex(8), name: 'only span' }], name);
+    let services: string[] = [];
+    for (const deadline = Date.now() + 20_000; !services.includes(name) && Date.now() < deadline; ) {
+      services = await listServices(`${jaegerUrl}/`);
+      await sleep(200);
+    }
+    expect(services).toContain(name);
+    expect(services).toEqual([...services].sort());
+    await expect(listServices('http://127.0.0.1:1')).rejects.toBeInstanceOf(JaegerError);
+  });
+
+  it('searchTraces: whole traces of the service, one Trace per trace id, newest first', async () => {
+    const name = own('search');
+    const [first, second] = [hex(16), hex(16)];
+    const root = hex(8);
+    await send(
+      first,
+      [
+        { spanId: root, name: 'GET /search', kind: 2 },
+        { spanId: hex(8), parentId: root, name: 'search docs', kind: 3 },
+      ],
+      name,
+    );
+    await sleep(50);
+    // The second trace has spans of another service too: the search returns them with it.
+    const other = hex(8);
+    await send(second, [{ spanId: other, name: 'POST /ingest', kind: 2 }], name);
+    await send(second, [{ spanId: hex(8), parentId: other, name: 'upsert', kind: 2 }], `${name}-milvus`);
+    const traces = await searchUntil(
+      { service: name },
+      (t) => t.length === 2 && t.every((x) => x.orphans.length === 0 && x.spans.length === 2),
+    );
+    expect(traces.map((t) => t.traceId)).toEqual([second, first]);
+    expect(traces.map((t) => t.spans.map((s) => [s.name, s.service]))).toEqual([
+      [
+        ['POST /ingest', name],
+        ['upsert', `${name}-milvus`],
+      ],
+      [
+        ['GET /search', name],
+        ['search docs', name],
+      ],
+    ]);
+    expect(traces[1]?.spans[1]?.parentId).toBe(root);
+    // The spans of a search read as those of the trace by id.
+    expect((await fetchTrace(jaegerUrl, first))?.spans).toEqual(traces[1]?.spans);
+
+    expect(await searchTraces(jaegerUrl, { service: own('unknown') })).toEqual([]);
+    expect((await searchTraces(jaegerUrl, { service: name, limit: 1 })).length).toBe(1);
+  });
+
+  it('searchTraces: by operation, attributes, duration and time window', async () => {
+    const name = own('filters');
+    const sent = Date.now();
+    const [a, b] = [hex(16), hex(16)];
+    // a: one span of 10 ms; b: spans of 10 ms and 19 ms, the second with an attribute.
+    await send(a, [{ spanId: hex(8), name: 'GET /a', attributes: { tenant: 'red' } }], name);
+    await send(
+      b,
+      [
+        { spanId: hex(8), name: 'GET /b' },
+        { spanId: hex(8), name: 'load b', attributes: { tenant: 'blue' } },
+      ],
+      name,
+    );
+    await searchUntil({ service: name }, (t) => t.length === 2 && t.every((x) => x.spans.length > 0));
+    const ids = async (options: Omit<SearchOptions, 'service'>) =>
+      (await searchTraces(jaegerUrl, { service: name, ...options })).map((t) => t.traceId).sort();
+
+    expect(await ids({ operation: 'GET /a' })).toEqual([a]);
+    expect(await ids({ operation: 'load b' })).toEqual([b]);
+    expect(await ids({ operation: 'no such span' })).toEqual([]);
+    expect(await ids({ attributes: { tenant: 'blue' } })).toEqual([b]);
+    expect(await ids({ attributes: { tenant: 'red', 'test.index': 0 } })).toEqual([a]);
+    expect(await ids({ attributes: { tenant: 'green' } })).toEqual([]);
+    // The attributes of one span: no span of b has both.
+    expect(await ids({ attributes: { tenant: 'blue', 'test.index': 0 } })).toEqual([]);
+    expect(await ids({ minDuration: 15 })).toEqual([b]);
+    expect(await ids({ maxDuration: 15 })).toEqual([a, b].sort());
+    expect(await ids({ minDuration: 15, maxDuration: 18 })).toEqual([]);
+    expect(await ids({ start: sent - 60_000, end: new Date(sent + 60_000) })).toEqual([a, b].sort());
+    expect(await ids({ start: new Date(sent - 7_200_000), end: sent - 3_600_000 })).toEqual([]);
+    await expect(ids({ start: sent, end: sent })).rejects.toThrow(/start must be before end/);
+    await expect(searchTraces('http://127.0.0.1:1', { service: name })).rejects.toBeInstanceOf(JaegerError);
   });
 });

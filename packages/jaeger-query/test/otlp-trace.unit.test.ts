@@ -116,6 +116,8 @@ describe('buildTrace from OTLP JSON (the v3 query API)', () => {
       'otel.scope.name': 'probe',
       'otel.status_code': 'ERROR',
       'otel.status_description': 'it broke',
+      // As the v1 JSON tags a failed span.
+      error: true,
     });
     expect(consumer.links).toEqual([
       { traceId: trace.traceId, spanId: producer.spanId },

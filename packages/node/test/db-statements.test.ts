@@ -180,7 +180,8 @@ async function evalTrace(extra: Record<string, string>) {
     `${service}:evalsha`,
   ]);
   expect(found, run.stderr).toBeDefined();
-  const raw = await (await fetch(`${jaegerUrl}/api/traces/${out.traceId}`)).text();
+  // Everything Jaeger stores of the trace, resource attributes included: its OTLP JSON.
+  const raw = await (await fetch(`${jaegerUrl}/api/v3/traces/${out.traceId}`)).text();
   const span = (name: string) => found?.spans.find((s) => s.name === name) as TraceSpan;
   return { marker, sha: out.sha, raw, span, spans: found?.spans ?? [] };
 }

@@ -1,25 +1,14 @@
+import { searchTraces } from '@milvus-otel/jaeger-query';
 import { describe, expect, it } from 'vitest';
 import { appEnv, fixture, jaegerUrl, startApp, unique } from './helpers.ts';
 
-interface RawSpan {
-  operationName: string;
-  tags?: { key: string; value: unknown }[];
-}
-
 /** The URL paths of the server spans in each of the service's traces in Jaeger (a trace per inbound request). */
 async function tracedPaths(service: string): Promise<string[]> {
-  const res = await fetch(`${jaegerUrl}/api/traces?service=${service}&limit=100&lookback=1h`, {
-    signal: AbortSignal.timeout(5000),
-  });
-  if (!res.ok) return []; // a service Jaeger has not seen yet
-  const body = (await res.json()) as { data?: { spans: RawSpan[] }[] };
-  return (body.data ?? [])
+  const traces = await searchTraces(jaegerUrl, { service, start: Date.now() - 3_600_000, limit: 100 });
+  return traces
     .flatMap((t) => t.spans)
-    .filter((s) => s.tags?.some((tag) => tag.key === 'span.kind' && tag.value === 'server'))
-    .map((s) => {
-      const tags = Object.fromEntries((s.tags ?? []).map((t) => [t.key, t.value]));
-      return String(tags['url.path'] ?? tags['http.target'] ?? s.operationName);
-    })
+    .filter((s) => s.kind === 'server')
+    .map((s) => String(s.tags['url.path'] ?? s.tags['http.target'] ?? s.name))
     .sort();
 }
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { ConfigError, parseClientEnv } from '@milvus-otel/config';
+import { searchTraces } from '@milvus-otel/jaeger-query';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
@@ -112,23 +113,10 @@ describe('keepQueryParams: register() option and MILVUS_OTEL_KEEP_QUERY_PARAMS',
   );
 });
 
-interface RawSpan {
-  operationName: string;
-  tags?: { key: string; value: unknown }[];
-}
-
+/** Each span of the service's traces in Jaeger: its name and its attributes. */
 async function spansOf(service: string): Promise<Record<string, unknown>[]> {
-  const res = await fetch(`${jaegerUrl}/api/traces?service=${service}&limit=20&lookback=1h`, {
-    signal: AbortSignal.timeout(5000),
-  });
-  if (!res.ok) return [];
-  const body = (await res.json()) as { data?: { spans: RawSpan[] }[] };
-  return (body.data ?? [])
-    .flatMap((t) => t.spans)
-    .map((s) => ({
-      name: s.operationName,
-      ...Object.fromEntries((s.tags ?? []).map((t) => [t.key, t.value])),
-    }));
+  const traces = await searchTraces(jaegerUrl, { service, start: Date.now() - 3_600_000, limit: 20 });
+  return traces.flatMap((t) => t.spans).map((s) => ({ name: s.name, ...s.tags }));
 }
 
 describe('query values are not exported (an app on node:http + fetch, through Jaeger)', () => {

@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { buildTrace, isDescendant, type JaegerTraceJson, type Trace } from '@milvus-otel/jaeger-query';
+import {
+  buildTrace,
+  isDescendant,
+  listServices,
+  type OtlpTracesJson,
+  searchTraces,
+  type Trace,
+} from '@milvus-otel/jaeger-query';
 import { clientEnv, exampleApps, freePort, loadSettings, startExamples } from '@milvus-otel/stack';
 import type {} from '@milvus-otel/stack/vitest-setup'; // declares inject('runStartedAt')
 import { MilvusClient } from 'milvus-sdk-3.0';
@@ -14,7 +21,8 @@ const BATCHES = 5;
 /** The preset's default span attribute value length limit (DEFAULT_ATTRIBUTE_VALUE_LENGTH_LIMIT). */
 const VALUE_LIMIT = 4096;
 /**
- * Bounds on the sum of every attribute key + value length (span tags and event fields, as Jaeger returns them) of the
+ * Bounds on the sum of every attribute key + value length (span tags and event fields, as Jaeger returns them: the
+ * span and event attributes of its OTLP query API, with the tags Jaeger adds such as `span.kind`) of the
  * ingest's trace. Measured on 2026-12-02 (native stack, Milvus 2.3.5): 2,524 characters over the app's 9 spans
  * (Express and worker: request, producer, `evalsha`, consumer, 5 upserts), 10,330 over the whole trace of 55 spans
  * (the Milvus server's own spans make up the rest). With the ioredis instrumentation's default serializer, the
@@ -26,16 +34,15 @@ const TRACE_TAGS_BOUND = 32 * 1024;
 const settings = loadSettings();
 const jaegerUrl = clientEnv(settings).JAEGER_QUERY_URL as string;
 
-/** A trace as Jaeger's HTTP API returns it, with the span logs (events) that the span tree leaves out. */
-type RawTrace = JaegerTraceJson;
-
-async function rawTrace(traceId: string): Promise<{ text: string; trace: RawTrace } | undefined> {
-  const res = await fetch(`${jaegerUrl}/api/traces/${traceId}`, { signal: AbortSignal.timeout(10_000) });
+/** A trace as Jaeger's OTLP query API returns it: the JSON text, and the span tree built from it. */
+async function rawTrace(traceId: string): Promise<{ text: string; trace: Trace } | undefined> {
+  const res = await fetch(`${jaegerUrl}/api/v3/traces/${traceId}`, { signal: AbortSignal.timeout(10_000) });
   if (res.status === 404) return undefined;
   if (!res.ok) throw new Error(`Jaeger answered ${res.status} for trace ${traceId}`);
   const text = await res.text();
-  const trace = (JSON.parse(text) as { data?: RawTrace[] }).data?.[0];
-  return trace ? { text, trace } : undefined;
+  const result = (JSON.parse(text) as { result?: OtlpTracesJson }).result;
+  const trace = result && buildTrace(result);
+  return trace?.spans.length ? { text, trace } : undefined;
 }
 
 /**
@@ -64,14 +71,14 @@ async function completeTrace(traceId: string, collection: string, timeoutMs = 12
   while (Date.now() < deadline) {
     const before = last?.trace.spans.length;
     last = (await rawTrace(traceId)) ?? last;
-    if (last && complete(buildTrace(last.trace))) {
+    if (last && complete(last.trace)) {
       stable = last.trace.spans.length === before ? stable + 1 : 0;
       if (stable >= 3) return last;
     }
     await new Promise((r) => setTimeout(r, 1000));
   }
   throw new Error(
-    `trace ${traceId} not complete within ${timeoutMs / 1000} s: ${last?.trace.spans.map((s) => s.operationName).join(', ') ?? 'not in Jaeger'}`,
+    `trace ${traceId} not complete within ${timeoutMs / 1000} s: ${last?.trace.spans.map((s) => s.name).join(', ') ?? 'not in Jaeger'}`,
   );
 }
 
@@ -82,18 +89,23 @@ interface Attribute {
   length: number;
 }
 
-/** Every span tag and span log (event) field of the trace, with the length of its value. */
-function attributesOf(trace: RawTrace): Attribute[] {
-  return trace.spans.flatMap((s) => {
-    const service = trace.processes[s.processID]?.serviceName ?? '?';
-    const fields = [...(s.tags ?? []), ...(s.logs ?? []).flatMap((l) => l.fields ?? [])];
-    return fields.map((f) => ({
-      service,
-      span: s.operationName,
-      key: f.key,
-      length: String(f.value).length,
-    }));
-  });
+/** A value's length as text; arrays and maps as the JSON text Jaeger's v1 JSON wrote for them. */
+const lengthOf = (value: unknown) =>
+  (typeof value === 'string' ? value : (JSON.stringify(value) ?? '')).length;
+
+/** The tags and events' fields (its name as `event`, its attributes) of a span, with their values. */
+function fieldsOf(span: Trace['spans'][number]): [string, unknown][] {
+  return [
+    ...Object.entries(span.tags),
+    ...span.events.flatMap((e) => [['event', e.name] as [string, unknown], ...Object.entries(e.attributes)]),
+  ];
+}
+
+/** Every span tag and event field of the trace, with the length of its value. */
+function attributesOf(trace: Trace): Attribute[] {
+  return trace.spans.flatMap((s) =>
+    fieldsOf(s).map(([key, value]) => ({ service: s.service, span: s.name, key, length: lengthOf(value) })),
+  );
 }
 
 describe(`a ${DOCUMENTS}-document ingest through the Express example and the worker`, () => {
@@ -148,8 +160,7 @@ describe(`a ${DOCUMENTS}-document ingest through the Express example and the wor
     const app = attributes.filter((a) => a.service === 'express-service' || a.service === 'worker');
     const total = (list: Attribute[]) => list.reduce((sum, a) => sum + a.key.length + a.length, 0);
     const largest = [...attributes].sort((a, b) => b.length - a.length).slice(0, 5);
-    const spansOf = (services: string[]) =>
-      trace.spans.filter((s) => services.includes(trace.processes[s.processID]?.serviceName ?? '')).length;
+    const spansOf = (services: string[]) => trace.spans.filter((s) => services.includes(s.service)).length;
     console.log(
       `span size: attribute key+value characters: app ${total(app)} (${spansOf(['express-service', 'worker'])} ` +
         `spans), whole trace ${total(attributes)} (${trace.spans.length} spans); largest values: ` +
@@ -170,30 +181,19 @@ describe('every span Jaeger holds from this run', () => {
   // Every e2e file's spans, not only the ingest above; spans from before this run (another run, older code) are not
   // this run's to judge.
   it(`carries no attribute or event value longer than ${VALUE_LIMIT} characters`, async () => {
-    const get = async <T>(path: string): Promise<T> => {
-      const res = await fetch(`${jaegerUrl}${path}`, { signal: AbortSignal.timeout(30_000) });
-      if (!res.ok) throw new Error(`Jaeger answered ${res.status} for ${path}`);
-      return ((await res.json()) as { data: T }).data;
-    };
-    const services = (await get<string[]>('/api/services')).filter((s) => s !== 'jaeger');
+    const services = (await listServices(jaegerUrl, 30_000)).filter((s) => s !== 'jaeger');
     expect(services.length).toBeGreaterThan(0);
-    const since = inject('runStartedAt') * 1000; // Jaeger counts in microseconds
+    const since = inject('runStartedAt'); // milliseconds since the epoch
     let spans = 0;
     const tooLong: string[] = [];
     for (const service of services) {
-      const traces = await get<RawTrace[]>(
-        `/api/traces?service=${encodeURIComponent(service)}&start=${since}&end=${Date.now() * 1000}&limit=200`,
-      );
+      const traces = await searchTraces(jaegerUrl, { service, start: since, limit: 200, timeoutMs: 30_000 });
       for (const trace of traces)
-        for (const span of trace.spans.filter((s) => s.startTime >= since)) {
+        for (const span of trace.spans.filter((s) => s.startTime >= since * 1000)) {
           spans++;
-          const values = [
-            ...(span.tags ?? []).map((t) => [t.key, t.value] as const),
-            ...(span.logs ?? []).flatMap((l) => (l.fields ?? []).map((f) => [f.key, f.value] as const)),
-          ];
-          for (const [key, value] of values)
-            if (String(value).length > VALUE_LIMIT)
-              tooLong.push(`${service} ${span.operationName} ${key}: ${String(value).length} characters`);
+          for (const [key, value] of fieldsOf(span))
+            if (lengthOf(value) > VALUE_LIMIT)
+              tooLong.push(`${service} ${span.name} ${key}: ${lengthOf(value)} characters`);
         }
     }
     console.log(`attribute lengths: ${spans} spans of this run checked`);

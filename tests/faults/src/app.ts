@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { JaegerTraceJson } from '@milvus-otel/jaeger-query';
+import { type OtlpTracesJson, searchTraces, type Trace } from '@milvus-otel/jaeger-query';
 import { clientEnv, freePort, loadSettings } from '@milvus-otel/stack';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 
@@ -185,18 +185,34 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /* ---------- Jaeger ---------- */
 
-/** A trace as Jaeger's HTTP API returns it: tags, logs and process tags included. */
-export type RawTrace = JaegerTraceJson;
+/** The search window of the Jaeger reads below: the last hour, and a minute ahead for clock skew. */
+const searchWindow = () => ({ start: Date.now() - 60 * 60 * 1000, end: Date.now() + 60_000 });
 
 /**
- * Every trace with a span of `service` that Jaeger has (raw: tags, logs and process tags included). Jaeger's search
- * returns whole traces, so the Milvus server's spans of those traces come along.
+ * Every trace with a span of `service` that Jaeger has, as span trees. Jaeger's search returns whole traces, so the
+ * Milvus server's spans of those traces come along.
  */
-export async function tracesOfService(service: string, limit = 5000): Promise<RawTrace[]> {
-  const since = (Date.now() - 60 * 60 * 1000) * 1000;
-  const url = `${jaegerUrl}/api/traces?service=${encodeURIComponent(service)}&limit=${limit}&start=${since}&end=${Date.now() * 1000 + 60_000_000}`;
+export function tracesOfService(service: string, limit = 5000): Promise<Trace[]> {
+  return searchTraces(jaegerUrl, { service, limit, ...searchWindow(), timeoutMs: 20_000 });
+}
+
+/**
+ * The same search as Jaeger answers it: the OTLP JSON of every span of those traces, with everything Jaeger keeps
+ * (resource and scope, attributes, events, links, status).
+ */
+export async function rawTracesOfService(service: string, limit = 5000): Promise<OtlpTracesJson> {
+  const { start, end } = searchWindow();
+  const query = new URLSearchParams({
+    'query.service_name': service,
+    'query.start_time_min': new Date(start).toISOString(),
+    'query.start_time_max': new Date(end).toISOString(),
+    'query.num_traces': String(limit),
+  });
+  const url = `${jaegerUrl}/api/v3/traces?${query}`;
   const res = await fetch(url, { signal: AbortSignal.timeout(20_000) });
+  // 404: no trace found.
+  if (res.status === 404) return { resourceSpans: [] };
   if (!res.ok) throw new Error(`Jaeger ${url} answered ${res.status}: ${await res.text()}`);
-  const body = (await res.json()) as { data?: RawTrace[] | null };
-  return body.data ?? [];
+  const body = (await res.json()) as { result?: OtlpTracesJson | null };
+  return body.result ?? { resourceSpans: [] };
 }

@@ -7,7 +7,6 @@
  * `search <collection>`), and every one of them is either in Jaeger or counted as dropped by the preset (its
  * "resumed after … ; N span(s) dropped meanwhile" line) — the two numbers must be equal.
  */
-import { buildTrace } from '@milvus-otel/jaeger-query';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   dropCollection,
@@ -177,9 +176,8 @@ async function appSpansPerTrace(
   let stable = 0;
   for (;;) {
     const counts = new Map<string, number>();
-    for (const raw of await tracesOfService(service, 10_000)) {
-      if (!wanted.has(raw.traceID)) continue;
-      const t = buildTrace(raw);
+    for (const t of await tracesOfService(service, 10_000)) {
+      if (!wanted.has(t.traceId)) continue;
       counts.set(t.traceId, new Set(t.spans.filter((x) => x.service === service).map((x) => x.spanId)).size);
     }
     const total = [...counts.values()].reduce((a, b) => a + b, 0);

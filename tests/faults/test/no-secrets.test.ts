@@ -6,14 +6,14 @@
  * the Milvus server's included) is read back from Jaeger and scanned: no marker, no credential, no vector.
  */
 import { randomBytes } from 'node:crypto';
+import type { OtlpTracesJson } from '@milvus-otel/jaeger-query';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   dropCollection,
-  type RawTrace,
   type RunningApp,
+  rawTracesOfService,
   sleep,
   startExpress,
-  tracesOfService,
   unique,
 } from '../src/app.ts';
 
@@ -201,7 +201,27 @@ const SEARCH_INPUT: [string, string][] = [
   ['injection attempt', MARK.injection],
 ];
 
-function scan(traces: readonly RawTrace[], secrets: readonly [string, string][]): Finding[] {
+type Attributes = NonNullable<NonNullable<OtlpTracesJson['resourceSpans'][number]['resource']>['attributes']>;
+type AnyValue = NonNullable<Attributes[number]['value']>;
+
+/** An OTLP attribute value as plain data: arrays as arrays (of numbers, for a vector), maps as objects. */
+function plain(v: AnyValue | null | undefined): unknown {
+  if (!v) return undefined;
+  if (v.arrayValue) return (v.arrayValue.values ?? []).map(plain);
+  if (v.kvlistValue)
+    return Object.fromEntries((v.kvlistValue.values ?? []).map((a) => [a.key, plain(a.value)]));
+  if (v.doubleValue !== undefined) return Number(v.doubleValue);
+  return v.stringValue ?? v.boolValue ?? v.intValue ?? v.bytesValue;
+}
+
+/** The spans of a search answer. */
+const spansOf = (raw: OtlpTracesJson) =>
+  raw.resourceSpans.flatMap((rs) => (rs.scopeSpans ?? []).flatMap((ss) => ss.spans ?? []));
+const serviceOf = (rs: OtlpTracesJson['resourceSpans'][number]) =>
+  String(plain(rs.resource?.attributes?.find((a) => a.key === 'service.name')?.value) ?? '?');
+
+/** Every text Jaeger holds of the spans: resource and scope, span names, attributes, events, links, status. */
+function scan(raw: OtlpTracesJson, secrets: readonly [string, string][]): Finding[] {
   const findings: Finding[] = [];
   const check = (svc: string, span: string, where: string, key: string, value: unknown) => {
     const text = typeof value === 'string' ? value : JSON.stringify(value);
@@ -215,17 +235,24 @@ function scan(traces: readonly RawTrace[], secrets: readonly [string, string][])
     if (looksLikeVector(value))
       findings.push({ service: svc, span, where, key, problem: 'vector', value: text.slice(0, 200) });
   };
-  for (const t of traces) {
-    for (const [id, p] of Object.entries(t.processes)) {
-      for (const tag of p.tags ?? [])
-        check(p.serviceName, `process ${id}`, 'process tag', tag.key, tag.value);
-    }
-    for (const s of t.spans) {
-      const svc = t.processes[s.processID]?.serviceName ?? '?';
-      check(svc, s.operationName, 'span name', 'operationName', s.operationName);
-      for (const tag of s.tags ?? []) check(svc, s.operationName, 'tag', tag.key, tag.value);
-      for (const log of s.logs ?? [])
-        for (const f of log.fields) check(svc, s.operationName, 'event', f.key, f.value);
+  const checkAll = (svc: string, span: string, where: string, attributes: Attributes | null | undefined) => {
+    for (const a of attributes ?? []) check(svc, span, where, a.key, plain(a.value));
+  };
+  for (const rs of raw.resourceSpans) {
+    const svc = serviceOf(rs);
+    checkAll(svc, 'resource', 'resource attribute', rs.resource?.attributes);
+    for (const ss of rs.scopeSpans ?? []) {
+      check(svc, 'scope', 'scope', 'name', ss.scope?.name ?? '');
+      for (const s of ss.spans ?? []) {
+        check(svc, s.name, 'span name', 'name', s.name);
+        checkAll(svc, s.name, 'attribute', s.attributes);
+        for (const e of s.events ?? []) {
+          check(svc, s.name, 'event', 'name', e.name ?? '');
+          checkAll(svc, s.name, 'event', e.attributes);
+        }
+        for (const l of s.links ?? []) checkAll(svc, s.name, 'link', l.attributes);
+        check(svc, s.name, 'status', 'message', s.status?.message ?? '');
+      }
     }
   }
   return findings;
@@ -233,30 +260,45 @@ function scan(traces: readonly RawTrace[], secrets: readonly [string, string][])
 
 describe('the scanner', () => {
   it('flags a credential, a marker and a vector wherever they are (tag, event, process tag)', () => {
-    const trace: RawTrace = {
-      traceID: 't',
-      processes: { p1: { serviceName: 's', tags: [{ key: 'env', value: `x=${MARK.password}` }] } },
-      spans: [
+    const text = (key: string, value: string) => ({ key, value: { stringValue: value } });
+    const raw: OtlpTracesJson = {
+      resourceSpans: [
         {
-          traceID: 't',
-          spanID: 'a',
-          operationName: 'op',
-          startTime: 0,
-          duration: 0,
-          processID: 'p1',
-          tags: [
-            { key: 'v', type: 'string', value: JSON.stringify(Array.from({ length: 64 }, (_, i) => i / 7)) },
-            { key: 'auth', type: 'string', value: `Basic ${basicToken}` },
+          resource: { attributes: [text('service.name', 's'), text('env', `x=${MARK.password}`)] },
+          scopeSpans: [
+            {
+              scope: { name: 'scope' },
+              spans: [
+                {
+                  traceId: 't',
+                  spanId: 'a',
+                  name: 'op',
+                  attributes: [
+                    {
+                      key: 'v',
+                      value: {
+                        arrayValue: {
+                          values: Array.from({ length: 64 }, (_, i) => ({ doubleValue: i / 7 })),
+                        },
+                      },
+                    },
+                    text('auth', `Basic ${basicToken}`),
+                  ],
+                  events: [{ name: 'exception', attributes: [text('exception.message', MARK.body)] }],
+                  status: { code: 2, message: `rejected ${MARK.rejectedBody}` },
+                },
+              ],
+            },
           ],
-          logs: [{ timestamp: 0, fields: [{ key: 'exception.message', type: 'string', value: MARK.body }] }],
         },
       ],
     };
-    expect(scan([trace], NEVER).map((f) => `${f.where}:${f.key}:${f.problem}`)).toEqual([
-      'process tag:env:password',
-      'tag:v:vector',
-      'tag:auth:authorization token',
+    expect(scan(raw, NEVER).map((f) => `${f.where}:${f.key}:${f.problem}`)).toEqual([
+      'resource attribute:env:password',
+      'attribute:v:vector',
+      'attribute:auth:authorization token',
       'event:exception.message:document body',
+      'status:message:rejected body',
     ]);
   });
 });
@@ -266,20 +308,21 @@ describe('what Jaeger has of those requests', () => {
   it('no span of the service (nor any span of its traces) holds a credential, a document body or title, or a vector; search input only in url.query', async () => {
     // The traced requests: every call above (the health check is untraced).
     const expected = results.length;
-    let traces: RawTrace[] = [];
+    const traceCount = (raw: OtlpTracesJson) => new Set(spansOf(raw).map((s) => s.traceId)).size;
+    let raw: OtlpTracesJson = { resourceSpans: [] };
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
-      traces = await tracesOfService(service);
-      if (traces.length >= expected) break;
+      raw = await rawTracesOfService(service);
+      if (traceCount(raw) >= expected) break;
       await sleep(1000);
     }
     // Milvus exports its own spans at its own pace: give them a moment once the app's are in.
     await sleep(3000);
-    traces = await tracesOfService(service);
-    const spans = traces.flatMap((t) => t.spans);
-    const services = new Set(traces.flatMap((t) => Object.values(t.processes).map((p) => p.serviceName)));
+    raw = await rawTracesOfService(service);
+    const spans = spansOf(raw);
+    const services = new Set(raw.resourceSpans.map(serviceOf));
     console.log(
-      `no-secrets: ${results.length} requests, ${traces.length} traces, ${spans.length} spans, services ${[...services].join(', ')}; statuses ${JSON.stringify(
+      `no-secrets: ${results.length} requests, ${traceCount(raw)} traces, ${spans.length} spans, services ${[...services].join(', ')}; statuses ${JSON.stringify(
         Object.fromEntries(
           [...new Set(results.map((r) => r.status))].map((s) => [
             s,
@@ -288,12 +331,12 @@ describe('what Jaeger has of those requests', () => {
         ),
       )}`,
     );
-    expect(traces.length).toBeGreaterThanOrEqual(expected);
-    expect(spans.some((s) => s.operationName === `search ${collection}`)).toBe(true);
-    expect(spans.some((s) => s.operationName === `upsert ${collection}`)).toBe(true);
+    expect(traceCount(raw)).toBeGreaterThanOrEqual(expected);
+    expect(spans.some((s) => s.name === `search ${collection}`)).toBe(true);
+    expect(spans.some((s) => s.name === `upsert ${collection}`)).toBe(true);
 
-    const never = scan(traces, NEVER);
-    const input = scan(traces, SEARCH_INPUT);
+    const never = scan(raw, NEVER);
+    const input = scan(raw, SEARCH_INPUT);
     const inUrlQuery = (f: Finding) => f.service === service && f.key === 'url.query';
     console.log(
       `no-secrets: ${never.length} credential/content/vector findings; search input found in ${input.length} attributes (${input.filter(inUrlQuery).length} of them url.query of the HTTP server span)`,

@@ -3,7 +3,7 @@
  * got a 2xx answer has its whole span chain in Jaeger — server span → `search <collection>` client span → the
  * Milvus server's spans.
  */
-import { buildTrace, isDescendant, type Trace } from '@milvus-otel/jaeger-query';
+import { isDescendant, type Trace } from '@milvus-otel/jaeger-query';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   dropCollection,
@@ -109,7 +109,7 @@ describe('SIGTERM under concurrent load', () => {
       const deadline = Date.now() + 30_000;
       let missing = new Map<string, string>();
       for (;;) {
-        const traces = new Map((await tracesOfService(service)).map((t) => [t.traceID, buildTrace(t)]));
+        const traces = new Map((await tracesOfService(service)).map((t) => [t.traceId, t]));
         missing = new Map();
         for (const id of wanted.keys()) {
           const why = missingLink(traces.get(id));

@@ -265,7 +265,7 @@ export function devBanner(
   }
   lines.push(
     '',
-    `  Traces: Jaeger at ${jaeger} (UI with Docker; API: ${jaeger}/api/traces/<trace id>).`,
+    `  Traces: Jaeger at ${jaeger} (UI with Docker; API: ${jaeger}/api/v3/traces/<trace id>).`,
     '  Every response carries its trace id in the x-trace-id header; show one as a waterfall with',
     '    ./pnpm milvus-otel trace <trace id>',
     '  and check all three examples end to end with',

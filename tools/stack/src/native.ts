@@ -89,7 +89,7 @@ export function nativeServices(settings: StackSettings): NativeService[] {
           return 'health check not OK';
         for (const p of [ports.otlpGrpc, ports.otlpHttp])
           if (!(await tcpOpen(p.port))) return `${p.what} not accepting on ${p.port}`;
-        if (!(await httpOk(`http://127.0.0.1:${ports.jaegerQuery.port}/api/services`)))
+        if (!(await httpOk(`http://127.0.0.1:${ports.jaegerQuery.port}/api/v3/services`)))
           return 'query API not answering';
         return undefined;
       },

@@ -99,7 +99,7 @@ export function printEndpoints(settings: StackSettings, backend: Backend): void 
   const ui =
     backend === 'docker'
       ? `${env.JAEGER_QUERY_URL} (UI)`
-      : `${env.JAEGER_QUERY_URL}/api/services (HTTP API; the natively built Jaeger serves no UI)`;
+      : `${env.JAEGER_QUERY_URL}/api/v3/services (HTTP API; the natively built Jaeger serves no UI)`;
   log.plain(
     [
       `stack up (${backend}):`,

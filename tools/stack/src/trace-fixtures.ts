@@ -1,6 +1,7 @@
 /**
- * Traces in the shape Jaeger's query API returns (`GET /api/traces/{id}`), from compact descriptions: the input of the
- * trace model and renderer tests. The types restate the JSON's shape (the stack tool depends on no published package).
+ * Traces in the shape of Jaeger's v1 JSON (`GET /api/traces/{id}`, which Jaeger after v2.20 no longer serves), from
+ * compact descriptions: the input of the trace model and renderer tests. The types restate the JSON's shape (the
+ * stack tool depends on no published package).
  */
 
 type RefType = 'CHILD_OF' | 'FOLLOWS_FROM';

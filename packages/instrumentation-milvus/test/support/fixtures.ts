@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { Trace } from '@milvus-otel/jaeger-query';
+import { searchTraces, type Trace } from '@milvus-otel/jaeger-query';
 import { clientEnv, loadSettings } from '@milvus-otel/stack';
 
 const run = promisify(execFile);
@@ -63,13 +63,10 @@ export async function runFixture(
   }
 }
 
-/** Ids of the traces Jaeger holds for a service (each test run uses a service name of its own). */
+/** Ids of the traces Jaeger holds for a service from the last hour (each test run uses a service name of its own). */
 export async function traceIdsOfService(service: string): Promise<string[]> {
-  const url = `${JAEGER}/api/traces?service=${encodeURIComponent(service)}&lookback=1h&limit=100`;
-  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-  if (!res.ok) throw new Error(`Jaeger ${url} answered ${res.status}`);
-  const body = (await res.json()) as { data?: { traceID: string }[] };
-  return (body.data ?? []).map((t) => t.traceID);
+  const traces = await searchTraces(JAEGER, { service, start: Date.now() - 3_600_000, limit: 100 });
+  return traces.map((t) => t.traceId);
 }
 
 /**
