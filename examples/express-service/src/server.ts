@@ -29,7 +29,7 @@ try {
     () =>
       new MilvusClient({ ...settings.milvus, timeout: MILVUS_TIMEOUT_MS, channelOptions: ownConnection() }),
     async (client) => {
-      await ensureCollection(client, settings.collection);
+      await ensureCollection(client, settings.collection, settings.index ? { index: settings.index } : {});
       const seeded = await seedIfEmpty(client, settings.collection);
       if (seeded > 0) console.log(`seeded ${seeded} sample documents into ${settings.collection}`);
     },

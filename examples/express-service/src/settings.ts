@@ -6,6 +6,7 @@ import {
   type ConfigError,
   createEnv,
   type EnvSource,
+  envEnum,
   envInt,
   envSetting,
   envString,
@@ -14,6 +15,7 @@ import {
   milvusClientConfig,
   parseClientEnv,
 } from '@milvus-otel/config';
+import type { IndexType } from './documents.ts';
 
 /** Milvus collection names: a letter or underscore, then letters, digits, underscores; at most 255. */
 const MILVUS_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
@@ -24,6 +26,11 @@ const APP_ENV = {
     envString('docs', MILVUS_NAME),
     'a Milvus collection name (a letter or _, then letters, digits or _; at most 255)',
     'set DOCS_COLLECTION=docs',
+  ),
+  DOCS_INDEX: envSetting(
+    envEnum(['hnsw', 'ivf_flat', 'flat'], undefined),
+    'HNSW, IVF_FLAT or FLAT (the vector index kept on the collection; unset: keep the one it has, HNSW when new)',
+    'set DOCS_INDEX=HNSW, or unset it',
   ),
   REDIS_URL: envSetting(
     envUrl(['redis:', 'rediss:'], undefined),
@@ -46,6 +53,8 @@ const APP_ENV = {
 export interface Settings {
   port: number;
   collection: string;
+  /** The vector index to keep on the collection; unset: keep the one it has (HNSW for a new one). */
+  index: IndexType | undefined;
   /** Unset: POST /ingest answers 503. */
   redisUrl: string | undefined;
   ingestQueue: string;
@@ -73,6 +82,7 @@ export function loadSettings(
   return {
     port: app.PORT,
     collection: app.DOCS_COLLECTION,
+    index: app.DOCS_INDEX?.toUpperCase() as IndexType | undefined,
     redisUrl: app.REDIS_URL,
     ingestQueue: app.INGEST_QUEUE,
     milvus: milvusClientConfig(app.client),

@@ -126,11 +126,32 @@ function thrownStatus(error: unknown): MilvusStatus | undefined {
   return 'error_code' in error || 'reason' in error ? (error as MilvusStatus) : undefined;
 }
 
+/** The vector indexes the examples can keep on `embedding`, each with its build and search parameters. */
+export const INDEX_TYPES = {
+  HNSW: { build: { M: 16, efConstruction: 64 }, search: { ef: 64 } },
+  IVF_FLAT: { build: { nlist: 128 }, search: { nprobe: 16 } },
+  FLAT: { build: {}, search: {} },
+} as const;
+export type IndexType = keyof typeof INDEX_TYPES;
+
+/** The index type on the collection's `embedding` field, or undefined when it has none. */
+async function currentIndex(client: MilvusClient, collection: string): Promise<string | undefined> {
+  const index = await client.describeIndex({ collection_name: collection, field_name: 'embedding' });
+  const params = index.index_descriptions?.[0]?.params ?? [];
+  const type = params.find((p) => p.key === 'index_type')?.value;
+  return type !== undefined ? String(type) : params.length ? 'unknown' : undefined;
+}
+
 /**
- * Creates the collection (id, title, body, category, embedding + HNSW/COSINE index) when it does not exist, and
- * loads it. Safe to call from several processes at once.
+ * Creates the collection (id, title, body, category, embedding + a COSINE index) when it does not exist, and loads
+ * it. Safe to call from several processes at once. With `index`, an existing index of another type is replaced
+ * (release, drop, build, load): the way to compare search traces before and after an index change.
  */
-export async function ensureCollection(client: MilvusClient, collection: string): Promise<void> {
+export async function ensureCollection(
+  client: MilvusClient,
+  collection: string,
+  { index }: { index?: IndexType } = {},
+): Promise<void> {
   const exists = await client.hasCollection({ collection_name: collection });
   if (!checkStatus('hasCollection', exists).value) {
     const created = await client
@@ -155,14 +176,23 @@ export async function ensureCollection(client: MilvusClient, collection: string)
     if (!/already exist/i.test(created.reason ?? '')) checkStatus('createCollection', created);
   }
   // Also when the collection existed: a process stopped between creating it and its index left it without one.
-  const index = await client.describeIndex({ collection_name: collection, field_name: 'embedding' });
-  if (!index.index_descriptions?.length) {
+  const existing = await currentIndex(client, collection);
+  if (existing && index && existing !== index) {
+    // Milvus keeps one index per field and drops it only from a released collection.
+    checkStatus('releaseCollection', await client.releaseCollection({ collection_name: collection }));
+    checkStatus(
+      'dropIndex',
+      await client.dropIndex({ collection_name: collection, field_name: 'embedding' }),
+    );
+  }
+  if (!existing || (index && existing !== index)) {
+    const type = index ?? 'HNSW';
     const indexed = await client.createIndex({
       collection_name: collection,
       field_name: 'embedding',
-      index_type: 'HNSW',
+      index_type: type,
       metric_type: 'COSINE',
-      params: { M: 16, efConstruction: 64 },
+      params: { ...INDEX_TYPES[type].build },
     });
     if (!/already|exist/i.test(indexed.reason ?? '')) checkStatus('createIndex', indexed);
   }
@@ -197,7 +227,8 @@ export async function searchDocuments(
       // The category is validated by the caller; JSON.stringify quotes and escapes it for the filter language.
       ...(options.category ? { filter: `category == ${JSON.stringify(options.category)}` } : {}),
       output_fields: ['id', 'title', 'category'],
-      params: { ef: 64 },
+      // Each index reads its own search parameter (ef for HNSW, nprobe for IVF_FLAT) and ignores the other's.
+      params: { ...INDEX_TYPES.HNSW.search, ...INDEX_TYPES.IVF_FLAT.search },
     }),
   );
   return (res.results as { id: string; title: string; category: string; score: number }[]).map((r) => ({

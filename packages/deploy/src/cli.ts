@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 import { ConfigError, maskValue } from '@milvus-otel/config';
 import { normalizeMilvusVersion } from '@milvus-otel/config/server';
-import { JaegerError, traceIdProblem, waitForTrace } from '@milvus-otel/jaeger-query';
+import { JaegerError } from '@milvus-otel/jaeger-query';
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
+import { positiveInt, terminalWidth } from './cli-args.js';
 import { doctor, doctorDefaults } from './doctor.js';
 import { InputError, readInputFile, readYamlFile, writeOutputFiles } from './input.js';
 import { render, TARGET_NAMES, TARGETS, type TargetName } from './render.js';
 import { DeployConfigError, resolveDeployConfig } from './settings.js';
 import { renderWaterfall, useColor } from './trace/waterfall.js';
+import { addTraceCommands } from './trace-commands.js';
 import { issueLine, validateText } from './validate.js';
 import { readVerifyTargets, VerifyTargetsError } from './verify/targets.js';
 import { defaultJaegerUrl, summarize, verifyTraces } from './verify/verify.js';
@@ -152,13 +154,6 @@ program
     process.exitCode = ok ? 0 : 1;
   });
 
-const positiveInt = (what: string) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${what} must be a whole number ≥ 1`);
-  return n;
-};
-const waterfallWidth = () => process.stdout.columns || Number(process.env.COLUMNS) || 100;
-
 program
   .command('verify')
   .description(
@@ -239,7 +234,7 @@ program
           if (r.failures.length > 10) process.stdout.write(`  … ${r.failures.length - 10} more\n`);
           if (r.sample) {
             process.stdout.write(
-              `\n${renderWaterfall(r.sample, { width: waterfallWidth() - 2, color })
+              `\n${renderWaterfall(r.sample, { width: terminalWidth() - 2, color })
                 .split('\n')
                 .map((l) => (l ? `  ${l}` : l))
                 .join('\n')}\n`,
@@ -251,36 +246,7 @@ program
     },
   );
 
-program
-  .command('trace')
-  .description('print a trace from Jaeger as a waterfall: the span tree on a time axis, services, errors')
-  .addArgument(
-    new Argument('<trace-id>', 'the trace id (32 hex digits)').argParser((value) => {
-      const problem = traceIdProblem(value);
-      if (problem) throw new InvalidArgumentError(`${problem}.`);
-      return value;
-    }),
-  )
-  .addOption(new Option('--jaeger-url <url>', 'Jaeger query base URL').env('JAEGER_QUERY_URL'))
-  .addOption(
-    new Option('--timeout <ms>', 'how long to wait for the trace to arrive and settle')
-      .argParser(positiveInt('--timeout'))
-      .default(5000),
-  )
-  .option('--json', 'the trace as JSON: spans in tree order with depth, parent, service, timing and error')
-  .action(async (traceId: string, opts: { jaegerUrl?: string; timeout: number; json?: boolean }) => {
-    const jaegerUrl = (opts.jaegerUrl ?? defaultJaegerUrl()).replace(/\/+$/, '');
-    const trace = await waitForTrace(jaegerUrl, traceId, { timeoutMs: opts.timeout, settleMs: 0 });
-    if (!trace) {
-      process.stderr.write(
-        `trace ${traceId} is not in Jaeger at ${maskValue('url', jaegerUrl)} (waited ${opts.timeout} ms)\n`,
-      );
-      process.exitCode = 1;
-      return;
-    }
-    if (opts.json) process.stdout.write(`${JSON.stringify(trace, null, 2)}\n`);
-    else process.stdout.write(renderWaterfall(trace, { width: waterfallWidth(), color: useColor() }));
-  });
+addTraceCommands(program);
 
 // `milvus-otel render all | head` closes stdout early: that is no error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -1,6 +1,6 @@
 import { constants, type Stats } from 'node:fs';
 import { type FileHandle, mkdir, open, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import type { RenderedFile } from './files.js';
 
@@ -47,7 +47,7 @@ function systemError(path: string, error: unknown, doing: 'read' | 'write'): Inp
     case 'EISDIR':
       return new InputError(
         `${path} is a folder`,
-        doing === 'read' ? 'give the path of a file' : 'remove it, or choose another --out',
+        doing === 'read' ? 'give the path of a file' : 'remove it, or choose another output path',
       );
     case 'ENOTDIR':
       return new InputError(`${path}: a part of the path is a file, not a folder`, 'check the path');
@@ -289,7 +289,7 @@ async function ensureDir(dir: string): Promise<void> {
   if (stats) {
     throw new InputError(
       `${dir} is ${stats.isFile() ? 'a file' : kindOf(stats)}, not a folder`,
-      'give --out a folder, or a path where one can be created',
+      'write under a folder, or a path where one can be created',
     );
   }
   const parent = dirname(dir);
@@ -303,7 +303,7 @@ async function ensureDir(dir: string): Promise<void> {
       if ((await stat(dir).catch(() => undefined))?.isDirectory()) return;
       throw new InputError(
         `${dir} exists but is not a folder (a broken symbolic link?)`,
-        'remove it, or give --out another folder',
+        'remove it, or write under another folder',
       );
     }
     const reason =
@@ -312,7 +312,7 @@ async function ensureDir(dir: string): Promise<void> {
         : `the file system refuses it (${code ?? (error as Error).message})`;
     throw new InputError(
       `cannot create the folder ${dir}: ${reason}`,
-      'give --out a folder you may write to',
+      'write under a folder you may write to',
     );
   }
 }
@@ -341,7 +341,7 @@ export async function writeOutputFiles(
       if (!stats.isFile())
         throw new InputError(
           `${path} is ${kindOf(stats)}, not a regular file`,
-          'remove it, or choose another --out',
+          'remove it, or choose another output path',
         );
       await handle.writeFile(file.content);
     } catch (error) {
@@ -351,4 +351,10 @@ export async function writeOutputFiles(
     }
     onWrite(path);
   }
+}
+
+/** Writes one file (an HTML page, say), creating its folder; the same checks as writeOutputFiles. */
+export async function writeTextFile(path: string, content: string): Promise<void> {
+  const full = resolve(path);
+  await writeOutputFiles(dirname(full), [{ path: basename(full), content }]);
 }

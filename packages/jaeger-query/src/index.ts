@@ -1,5 +1,10 @@
+export { type CriticalSection, criticalPath } from './critical-path.js';
+export { type DiffRow, diffTraces, type ServiceDiff, type TraceDiff } from './diff.js';
 export {
+  type DependencyLink,
+  type DependencyOptions,
   type FetchOptions,
+  fetchDependencies,
   fetchTrace,
   JaegerError,
   listServices,
@@ -25,3 +30,4 @@ export {
   type Trace,
   type TraceSpan,
 } from './model.js';
+export { type OperationTime, type ServiceTime, selfTimes, timeSummary } from './self-time.js';

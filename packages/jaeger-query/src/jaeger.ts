@@ -189,6 +189,65 @@ export async function searchTraces(
     .slice(0, limit);
 }
 
+export interface DependencyLink {
+  readonly parent: string;
+  readonly child: string;
+  readonly callCount: number;
+}
+
+export interface DependencyOptions {
+  /** The end of the window (a Date, or milliseconds since the epoch). @default now */
+  readonly end?: Date | number;
+  /** The window's length, milliseconds. @default one hour */
+  readonly lookbackMs?: number;
+  /** For the request. @default 10000 */
+  readonly timeoutMs?: number;
+}
+
+/** Code-unit order: the same in every locale. */
+const byText = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+
+const isDependencyLink = (link: unknown): link is DependencyLink => {
+  const { parent, child, callCount } = (link ?? {}) as Record<string, unknown>;
+  return typeof parent === 'string' && typeof child === 'string' && typeof callCount === 'number';
+};
+
+/**
+ * Jaeger's service dependency graph (`GET /api/dependencies`, the API of the Jaeger UI's dependencies page): which
+ * service called which, how often, in the window; sorted by parent, then child. Throws JaegerError when Jaeger is
+ * not reachable, does not serve that API, or answers with an error or something else.
+ */
+export async function fetchDependencies(
+  jaegerUrl: string,
+  { end = Date.now(), lookbackMs = HOUR, timeoutMs = 10_000 }: DependencyOptions = {},
+): Promise<DependencyLink[]> {
+  const base = baseOf(jaegerUrl);
+  const path = `/api/dependencies?endTs=${new Date(end).getTime()}&lookback=${Math.round(lookbackMs)}`;
+  const url = `${base}${path}`;
+  const res = await get(base, path, timeoutMs);
+  if (res.status === 404) {
+    await res.body?.cancel();
+    throw new JaegerError(
+      `${url} answered 404: this Jaeger does not serve /api/dependencies (the Jaeger UI's dependencies API)`,
+    );
+  }
+  if (!res.ok) throw await answerError(url, res);
+  const text = await res.text();
+  let data: unknown;
+  try {
+    data = (JSON.parse(text) as { data?: unknown }).data;
+  } catch {
+    data = undefined;
+  }
+  // Jaeger answers `data: null` when there are no dependencies.
+  if (data === null) return [];
+  if (!Array.isArray(data) || !data.every(isDependencyLink))
+    throw new JaegerError(`${url} answered without a list of dependencies: ${text.slice(0, 200)}`);
+  return data
+    .map(({ parent, child, callCount }) => ({ parent, child, callCount }))
+    .sort((a, b) => byText(a.parent, b.parent) || byText(a.child, b.child));
+}
+
 export interface WaitOptions {
   /** The query API to poll, as for fetchTrace. @default 'v3' */
   readonly api?: FetchOptions['api'];

@@ -1,18 +1,16 @@
-import type { Trace, TraceSpan } from '@milvus-otel/jaeger-query';
+import type { CriticalSection, Trace, TraceSpan } from '@milvus-otel/jaeger-query';
 import { createColors } from 'picocolors';
+import { formatDuration } from './duration.js';
+
+export { formatDuration };
 
 export interface WaterfallOptions {
   /** Total width in columns. @default 100 */
   readonly width?: number;
   /** ANSI colours. @default false */
   readonly color?: boolean;
-}
-
-/** 850µs, 12.3ms, 1.25s. */
-export function formatDuration(us: number): string {
-  if (us < 1000) return `${Math.round(us)}µs`;
-  if (us < 1_000_000) return `${(us / 1000).toFixed(us < 10_000 ? 2 : 1)}ms`;
-  return `${(us / 1_000_000).toFixed(2)}s`;
+  /** Draws these sections of the bars solid and the rest of each bar light: the trace's critical path. */
+  readonly criticalPath?: readonly CriticalSection[];
 }
 
 const truncate = (text: string, width: number) =>
@@ -33,7 +31,10 @@ export function useColor(
  * span in tree order — indented name, service, duration, and a bar placed on the axis. Failed spans are red, with
  * their error message on the next line; spans whose parent is missing are flagged.
  */
-export function renderWaterfall(trace: Trace, { width = 100, color = false }: WaterfallOptions = {}): string {
+export function renderWaterfall(
+  trace: Trace,
+  { width = 100, color = false, criticalPath }: WaterfallOptions = {},
+): string {
   const c = createColors(color);
   const palette = [c.cyan, c.magenta, c.yellow, c.green, c.blue, c.white];
   const serviceColor = new Map(trace.services.map((s, i) => [s, palette[i % palette.length] ?? c.white]));
@@ -52,6 +53,7 @@ export function renderWaterfall(trace: Trace, { width = 100, color = false }: Wa
     ].filter(Boolean);
     lines.push(parts.join('  '));
   }
+  if (criticalPath) lines.push(c.dim('█ on the critical path  ░ off it'));
   if (!trace.spans.length) return `${lines.join('\n')}\n`;
 
   const serviceW = Math.min(20, Math.max(7, ...trace.services.map((s) => s.length)));
@@ -75,12 +77,29 @@ export function renderWaterfall(trace: Trace, { width = 100, color = false }: Wa
     ),
   );
 
+  const sections = new Map<string, CriticalSection[]>();
+  for (const section of criticalPath ?? []) {
+    sections.set(section.spanId, [...(sections.get(section.spanId) ?? []), section]);
+  }
+  // A cell is solid when its time slot overlaps one of the span's critical sections.
+  const barCells = (span: TraceSpan, offset: number, length: number) => {
+    if (!criticalPath) return '█'.repeat(length);
+    const own = sections.get(span.spanId) ?? [];
+    let cells = '';
+    for (let i = offset; i < offset + length; i++) {
+      const from = trace.startTime + (i / barW) * total;
+      const to = trace.startTime + ((i + 1) / barW) * total;
+      cells += own.some((s) => s.start < to && s.end > from) ? '█' : '░';
+    }
+    return cells;
+  };
+
   trace.spans.forEach((span, i) => {
     const from = span.startTime - trace.startTime;
     const offset = Math.min(barW - 1, Math.floor((from / total) * barW));
     const end = Math.min(barW, Math.round(((from + span.duration) / total) * barW));
     const length = Math.max(1, end - offset);
-    const bar = `${' '.repeat(offset)}${'█'.repeat(length)}`.padEnd(barW);
+    const bar = `${' '.repeat(offset)}${barCells(span, offset, length)}`.padEnd(barW);
     const service = (serviceColor.get(span.service) ?? c.white)(truncate(span.service, serviceW));
     const name = truncate(labels[i] ?? span.name, nameW);
     lines.push(

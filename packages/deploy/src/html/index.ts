@@ -1,0 +1,3 @@
+export { depsHtml } from './deps-page.js';
+export { diffHtml } from './diff-page.js';
+export { traceHtml } from './trace-page.js';
