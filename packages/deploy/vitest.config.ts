@@ -1,7 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 // Tests that talk to the running stack (doctor and verify against it, the examples' traces).
-const STACK = ['test/cli.test.ts', 'test/verify-trace-live.test.ts'];
+const STACK = [
+  'test/cli.test.ts',
+  'test/verify-trace-live.test.ts',
+  'test/trace-commands-empty-jaeger.test.ts',
+];
 
 export default defineConfig({
   test: {

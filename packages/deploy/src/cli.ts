@@ -18,7 +18,9 @@ const program = new Command('milvus-otel')
   .description(
     'Deployment files for end-to-end tracing through Milvus: render them, validate yours, check a running stack.',
   )
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Lets `trace` keep its options apart from those of `trace diff` (commander needs it on every parent).
+  .enablePositionalOptions();
 
 /** The command being run, for error messages (`milvus-otel render: …`). */
 let commandName = '';

@@ -63,12 +63,13 @@ export function addTraceCommands(program: Command): void {
       ),
     )
     .addOption(
-      new Option('--min-duration <duration>', 'traces lasting at least this long (e.g. 5ms)').argParser(
-        durationArg('--min-duration'),
-      ),
+      new Option(
+        '--min-duration <duration>',
+        'traces with such a span lasting at least this long (e.g. 5ms)',
+      ).argParser(durationArg('--min-duration')),
     )
     .addOption(
-      new Option('--max-duration <duration>', 'traces lasting at most this long (e.g. 1s)').argParser(
+      new Option('--max-duration <duration>', '…and at most this long (e.g. 1s)').argParser(
         durationArg('--max-duration'),
       ),
     )
@@ -94,6 +95,13 @@ export function addTraceCommands(program: Command): void {
         jaegerUrl?: string;
         json?: boolean;
       }) => {
+        if (
+          opts.minDuration !== undefined &&
+          opts.maxDuration !== undefined &&
+          opts.minDuration > opts.maxDuration
+        ) {
+          throw new InputError('--min-duration is longer than --max-duration', 'swap them, or drop one');
+        }
         const jaegerUrl = baseUrl(opts.jaegerUrl);
         const services = await listServices(jaegerUrl);
         if (!opts.service || !services.includes(opts.service)) {
@@ -105,13 +113,6 @@ export function addTraceCommands(program: Command): void {
               ? `pass --service with one of: ${services.join(', ')}`
               : 'Jaeger has no spans yet: send a request through a traced app first',
           );
-        }
-        if (
-          opts.minDuration !== undefined &&
-          opts.maxDuration !== undefined &&
-          opts.minDuration > opts.maxDuration
-        ) {
-          throw new InputError('--min-duration is longer than --max-duration', 'swap them, or drop one');
         }
         const end = Date.now();
         const traces = await searchTraces(jaegerUrl, {
@@ -156,6 +157,8 @@ export function addTraceCommands(program: Command): void {
 
   const trace = program
     .command('trace')
+    // `trace diff a b --json`: the options after `diff` are its own, not those of `trace <id>`.
+    .enablePositionalOptions()
     .description(
       'print a trace from Jaeger as a waterfall: the span tree on a time axis, services, errors; `trace diff <a> <b>` compares two',
     )

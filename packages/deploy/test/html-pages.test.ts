@@ -9,14 +9,14 @@ import {
   type Trace,
   timeSummary,
 } from '@milvus-otel/jaeger-query';
+import { type BrowserSession, chromiumPath, type OpenedPage, startBrowser } from '@milvus-otel/stack/browser';
 import { jaegerTrace, type SpanSpec, searchTrace } from '@milvus-otel/stack/trace-fixtures';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serviceLayers } from '../src/html/deps-layout.js';
+import { layoutGraph } from '../src/html/deps-layout.js';
 import { diffChange } from '../src/html/diff-change.js';
 import { escapeHtml } from '../src/html/escape.js';
 import { depsHtml, diffHtml, traceHtml } from '../src/html/index.js';
-import { type BrowserSession, chromiumPath, type OpenedPage, startBrowser } from './browser.ts';
 
 const HOSTILE = `<script>alert(1)</script>"quoted" 'single' & <img src=x onerror=alert(2)>`;
 
@@ -174,6 +174,47 @@ const LINKS: DependencyLink[] = [
   { parent: 'worker', child: 'express-service', callCount: 2 },
   { parent: 'worker', child: 'standalone', callCount: 56 },
 ];
+/** What Jaeger's /api/dependencies returned for the demo apps against Milvus standalone. */
+const REAL_LINKS: DependencyLink[] = [
+  { parent: 'express-service', child: 'express-service', callCount: 103 },
+  { parent: 'express-service', child: 'standalone', callCount: 125 },
+  { parent: 'express-service', child: 'worker', callCount: 14 },
+  { parent: 'serverless', child: 'serverless', callCount: 18 },
+  { parent: 'serverless', child: 'standalone', callCount: 22 },
+  { parent: 'standalone', child: 'segcore', callCount: 92 },
+  { parent: 'standalone', child: 'standalone', callCount: 19369 },
+  { parent: 'unknown_service:node', child: 'standalone', callCount: 46 },
+  { parent: 'worker', child: 'standalone', callCount: 62 },
+  { parent: 'worker', child: 'worker', callCount: 29 },
+];
+/** The SVG DOM the pages' checks call in the browser, which this package's Node-only type library does not declare. */
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+interface SvgShape {
+  getBBox(): Box;
+}
+interface SvgPath extends SvgShape {
+  getTotalLength(): number;
+  getPointAtLength(at: number): { x: number; y: number };
+}
+/** Whether the links lead from `from` to `to`: then a call from `to` back to `from` closes a cycle. */
+const reaches = (links: readonly DependencyLink[], from: string, to: string) => {
+  const seen = new Set([from]);
+  const queue = [from];
+  for (let at = queue.shift(); at !== undefined; at = queue.shift()) {
+    if (at === to) return true;
+    for (const l of links)
+      if (l.parent === at && !seen.has(l.child)) {
+        seen.add(l.child);
+        queue.push(l.child);
+      }
+  }
+  return false;
+};
 const DEPS_META = {
   jaegerUrl: 'http://127.0.0.1:16686',
   from: new Date('2026-01-01T10:00:00Z'),
@@ -394,7 +435,7 @@ describe('diffHtml', () => {
 });
 
 describe('depsHtml', () => {
-  it('draws one labelled, arrowed edge per link, left to right by layer, through a cycle and a self-call', async () => {
+  it('draws one labelled, arrowed edge per link, callers left of callees, through a cycle and a self-call', async () => {
     const html = depsHtml(LINKS, DEPS_META);
     expectSelfContained(html.replace(DEPS_META.jaegerUrl, ''));
     const { page, text } = await open('deps.html', html);
@@ -422,11 +463,22 @@ describe('depsHtml', () => {
       'backward',
     );
 
-    const left = async (service: string) =>
-      (await page.locator(`g.node[data-service="${service}"] rect`).boundingBox())?.x ?? Number.NaN;
-    expect(await left('express-service')).toBeLessThan(await left('standalone'));
-    expect(await left('standalone')).toBeLessThan(await left('worker'));
-    expect(await left('express-service')).toBeLessThan(await left('embedder'));
+    // Callees to the right of their callers, except for calls that close a cycle.
+    const boxes = await page.locator('svg.deps g.node').evaluateAll((els) =>
+      Object.fromEntries(
+        els.map((e) => {
+          const box = (e.querySelector('rect') as unknown as SvgShape).getBBox();
+          return [e.getAttribute('data-service') ?? '', { left: box.x, right: box.x + box.width }];
+        }),
+      ),
+    );
+    for (const edge of drawn) {
+      const [parent, child] = [edge.parent ?? '', edge.child ?? ''];
+      if (parent === child) continue;
+      const rightward = (boxes[child]?.left ?? Number.NaN) > (boxes[parent]?.right ?? Number.NaN);
+      const ok = edge.kind?.includes('backward') ? reaches(LINKS, child, parent) : rightward;
+      expect([parent, child, ok]).toEqual([parent, child, true]);
+    }
     expect(await page.locator('table.edges tbody tr').count()).toBe(LINKS.length);
   });
 
@@ -435,29 +487,82 @@ describe('depsHtml', () => {
     expect(text).toContain('no calls between services');
   });
 
-  it('layers any graph without hanging: cycles, self-calls, duplicates', () => {
-    expect(Object.fromEntries(serviceLayers(LINKS))).toEqual({
-      'express-service': 0,
-      embedder: 1,
-      redis: 1,
-      standalone: 1,
-      worker: 2,
+  it('keeps routes off other services and counts off every box, on real data', async () => {
+    const { page } = await open('deps-real.html', depsHtml(REAL_LINKS, DEPS_META));
+    const found = await page.locator('svg.deps').evaluate((svg) => {
+      const boxes = [...svg.querySelectorAll('g.node')].map((g) => ({
+        service: g.getAttribute('data-service'),
+        box: (g.querySelector('rect') as unknown as SvgShape).getBBox(),
+      }));
+      // A hair inside each box, so that an arrow ending on its border does not count.
+      const inside = (box: Box, x: number, y: number) =>
+        x > box.x + 1 && x < box.x + box.width - 1 && y > box.y + 1 && y < box.y + box.height - 1;
+      const overlaps = (a: Box, b: Box) =>
+        a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+      const crossings: string[] = [];
+      const covered: string[] = [];
+      for (const edge of svg.querySelectorAll('g.edge')) {
+        const ends = [edge.getAttribute('data-parent'), edge.getAttribute('data-child')];
+        const name = ends.join(' → ');
+        const path = edge.querySelector('path') as unknown as SvgPath;
+        const length = path.getTotalLength();
+        for (const { service, box } of boxes) {
+          if (ends.includes(service)) continue;
+          for (let at = 0; at <= length; at += 1) {
+            const p = path.getPointAtLength(at);
+            if (inside(box, p.x, p.y)) {
+              crossings.push(`${name} crosses ${service}`);
+              break;
+            }
+          }
+        }
+        const label = (edge.querySelector('rect.label-bg') as unknown as SvgShape).getBBox();
+        for (const { service, box } of boxes)
+          if (overlaps(label, box)) covered.push(`${name}'s count covers ${service}`);
+      }
+      return { crossings, covered, edges: svg.querySelectorAll('g.edge').length };
     });
+    expect(found).toEqual({ crossings: [], covered: [], edges: REAL_LINKS.length });
+  });
+
+  it('lays out any graph without hanging: cycles, self-calls, duplicates', () => {
     const ring = ['a', 'b', 'c', 'd'].map((s, i, all) => ({
       parent: s,
       child: all[(i + 1) % all.length] ?? 'a',
       callCount: 1,
     }));
-    expect([...serviceLayers(ring).values()].sort()).toEqual([0, 1, 2, 3]);
+    expect(layoutGraph(ring).edges.filter((e) => e?.backward)).toHaveLength(1);
     const name = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f');
     fc.assert(
       fc.property(
         fc.array(fc.record({ parent: name, child: name, callCount: fc.nat(1000) }), { maxLength: 30 }),
         (links) => {
-          const layers = serviceLayers(links);
-          expect(layers.size).toBe(new Set(links.flatMap((l) => [l.parent, l.child])).size);
-          const used = new Set(layers.values());
-          for (let i = 0; i < used.size; i++) expect(used.has(i)).toBe(true);
+          const { nodes, edges, width, height } = layoutGraph(links);
+          expect(nodes.size).toBe(new Set(links.flatMap((l) => [l.parent, l.child])).size);
+          const boxes = [...nodes.values()];
+          for (const a of boxes) {
+            expect(a.x).toBeGreaterThanOrEqual(0);
+            expect(a.y).toBeGreaterThanOrEqual(0);
+            expect(a.x + a.width).toBeLessThanOrEqual(width);
+            expect(a.y + a.height).toBeLessThanOrEqual(height);
+            for (const b of boxes) {
+              if (a === b) continue;
+              const apart =
+                a.x + a.width <= b.x ||
+                b.x + b.width <= a.x ||
+                a.y + a.height <= b.y ||
+                b.y + b.height <= a.y;
+              expect(apart).toBe(true);
+            }
+          }
+          links.forEach((link, i) => {
+            const route = edges[i];
+            if (link.parent === link.child) expect(route).toBeNull();
+            else {
+              expect(route?.points.length).toBeGreaterThanOrEqual(2);
+              for (const p of route?.points ?? []) expect(Number.isFinite(p.x + p.y)).toBe(true);
+            }
+          });
           expect(() => depsHtml(links, DEPS_META)).not.toThrow();
         },
       ),

@@ -53,25 +53,41 @@ interface Aligned {
   readonly children: (parent: ParentKey) => readonly TraceSpan[];
 }
 
+/** True when some two of `spans` overlap in time. */
+function overlapping(spans: readonly TraceSpan[]): boolean {
+  const sorted = [...spans].sort((x, y) => x.startTime - y.startTime);
+  return sorted.some(
+    (s, i) =>
+      i > 0 && s.startTime < (sorted[i - 1] as TraceSpan).startTime + (sorted[i - 1] as TraceSpan).duration,
+  );
+}
+
 /**
- * Each span's path segment: service, name and its index among the siblings of the same service and name, which tree
- * order lists by start time.
+ * Each span's path segment: service, name and its index among the siblings of the same service and name — by start
+ * time (tree order), or, when those siblings run in parallel, by duration, longest first: parallel spans have no
+ * order of their own (Milvus searches a request's segments concurrently, in any order), so the longest in A is
+ * compared with the longest in B.
  */
 function align(trace: Trace): Aligned {
   const children = new Map<ParentKey, TraceSpan[]>();
-  const segments = new Map<string, string>();
-  const counts = new Map<ParentKey, Map<string, number>>();
   for (const span of trace.spans) {
     const parent = span.depth === 0 || span.parentId === undefined ? ROOT : span.parentId;
     const siblings = children.get(parent) ?? [];
     siblings.push(span);
     children.set(parent, siblings);
-    const seen = counts.get(parent) ?? new Map<string, number>();
-    counts.set(parent, seen);
-    const key = `${span.service}:${span.name}`;
-    const n = seen.get(key) ?? 0;
-    seen.set(key, n + 1);
-    segments.set(span.spanId, `${key}#${n}`);
+  }
+  const segments = new Map<string, string>();
+  for (const siblings of children.values()) {
+    const groups = new Map<string, TraceSpan[]>();
+    for (const span of siblings) {
+      const key = `${span.service}:${span.name}`;
+      groups.set(key, [...(groups.get(key) ?? []), span]);
+    }
+    for (const [key, group] of groups) {
+      const ordered =
+        group.length > 1 && overlapping(group) ? [...group].sort((x, y) => y.duration - x.duration) : group;
+      for (const [n, span] of ordered.entries()) segments.set(span.spanId, `${key}#${n}`);
+    }
   }
   return {
     segment: (span) => segments.get(span.spanId) as string,
@@ -162,7 +178,8 @@ function serviceDiffs(a: Trace, b: Trace, rows: readonly DiffRow[]): ServiceDiff
 
 /**
  * Aligns two traces by span path: service + name + position among the siblings with the same service and name
- * (by start time), from the root down. Roots: each trace's roots aligned the same way.
+ * (by start time; by duration when they run in parallel), from the root down. Roots: each trace's roots aligned the
+ * same way.
  */
 export function diffTraces(a: Trace, b: Trace): TraceDiff {
   const [alignedA, alignedB] = [align(a), align(b)];

@@ -111,7 +111,7 @@ export interface SearchOptions {
   readonly operation?: string;
   /**
    * …whose attributes hold these values (compared as text). Jaeger v2.13 ignores this part of the query, so the
-   * traces it returns are filtered here too.
+   * traces it returns are filtered here too, from up to 1000 of the newest (10 × `limit`, at least 200).
    */
   readonly attributes?: Readonly<Record<string, string | number | boolean>>;
   /** …lasting at least this long, milliseconds. */
@@ -129,6 +129,8 @@ export interface SearchOptions {
 }
 
 const HOUR = 3_600_000;
+/** The most traces one search with attributes reads from Jaeger. */
+const ATTRIBUTE_SEARCH_DEPTH = 1000;
 /** Milliseconds → a Go duration, as Jaeger parses `query.duration_min`. */
 const goDuration = (ms: number) => `${Math.round(ms * 1000)}us`;
 
@@ -159,15 +161,18 @@ export async function searchTraces(
   const base = baseOf(jaegerUrl);
   // The snake_case names are the ones Jaeger v2.13 reads; later versions read them too, and read the search depth
   // as query.search_depth where v2.13 reads query.num_traces.
+  const wanted = Object.entries(attributes).map(([key, value]) => [key, String(value)] as const);
+  // Attributes are matched here, after Jaeger's answer: ask for more traces than wanted, so that the newest traces
+  // without the attributes do not crowd out older ones with them.
+  const depth = wanted.length ? Math.min(ATTRIBUTE_SEARCH_DEPTH, Math.max(limit * 10, 200)) : limit;
   const query = new URLSearchParams({
     'query.service_name': service,
     'query.start_time_min': from.toISOString(),
     'query.start_time_max': to.toISOString(),
-    'query.search_depth': String(limit),
-    'query.num_traces': String(limit),
+    'query.search_depth': String(depth),
+    'query.num_traces': String(depth),
   });
   if (operation !== undefined) query.set('query.operation_name', operation);
-  const wanted = Object.entries(attributes).map(([key, value]) => [key, String(value)] as const);
   if (wanted.length) query.set('query.attributes', JSON.stringify(Object.fromEntries(wanted)));
   if (minDuration !== undefined) query.set('query.duration_min', goDuration(minDuration));
   if (maxDuration !== undefined) query.set('query.duration_max', goDuration(maxDuration));

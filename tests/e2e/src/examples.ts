@@ -24,7 +24,12 @@ export async function runExamples(
   options: { dirs?: Partial<Record<ExampleApp['name'], string>>; command?: string[] } = {},
 ): Promise<RunningExamples> {
   const settings = loadSettings();
-  const [express, worker, serverless] = await Promise.all([freePort(), freePort(), freePort()]);
+  const [express, worker, serverless, runtimeApi] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   const suffix = randomBytes(4).toString('hex');
   const collection = `e2e_docs_${suffix}`;
   const apps = exampleApps(settings, {
@@ -35,7 +40,13 @@ export async function runExamples(
   const running = await startExamples(settings, apps, {
     timeoutMs: 180_000,
     // NODE_ENV: vitest sets it to "test", which turns on the Milvus SDK's debug log of every request.
-    env: { DOCS_COLLECTION: collection, INGEST_QUEUE: `e2e-ingest-${suffix}`, NODE_ENV: 'production' },
+    env: {
+      DOCS_COLLECTION: collection,
+      INGEST_QUEUE: `e2e-ingest-${suffix}`,
+      NODE_ENV: 'production',
+      // The emulator's Runtime API port too: a `./pnpm dev` session's emulator holds the default one.
+      RUNTIME_API_PORT: String(runtimeApi),
+    },
     ...(options.command ? { command: options.command } : {}),
   });
   return {

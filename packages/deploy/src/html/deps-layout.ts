@@ -1,145 +1,122 @@
+import { type EdgeLabel, Graph, type GraphLabel, layout, type NodeLabel } from '@dagrejs/dagre';
 import type { DependencyLink } from '@milvus-otel/jaeger-query';
 
+export interface Point {
+  readonly x: number;
+  readonly y: number;
+}
+
+/** A service's box, without the room reserved above it for a self-call's loop. */
 export interface NodeBox {
   readonly name: string;
-  readonly layer: number;
   readonly x: number;
   readonly y: number;
   readonly width: number;
   readonly height: number;
 }
 
+/** Where one call between two different services runs, from the caller's box to the callee's. */
+export interface EdgeRoute {
+  readonly points: readonly Point[];
+  /** Centre of the call count's label, on the route. */
+  readonly label: Point;
+  /** The call runs against the left-to-right order: it closes a cycle. */
+  readonly backward: boolean;
+}
+
 export interface GraphLayout {
   readonly nodes: ReadonlyMap<string, NodeBox>;
+  /** One per link, in order; null for a self-call, which is drawn as a loop on its service's box. */
+  readonly edges: readonly (EdgeRoute | null)[];
   readonly width: number;
   readonly height: number;
-  /** Where edges that do not run left to right pass below the nodes. */
-  readonly bottom: number;
 }
 
-const NODE_HEIGHT = 36;
+export const NODE_HEIGHT = 36;
+/** Room above a box for its self-call's loop and count. */
+export const SELF_CALL_ROOM = 38;
+export const LABEL_HEIGHT = 16;
 const MIN_NODE_WIDTH = 110;
-const MAX_NODE_WIDTH = 320;
 const CHAR_WIDTH = 7.4;
-const COLUMN_GAP = 120;
-const ROW_GAP = 30;
-/** Room above the nodes for self-calls' loops. */
-const MARGIN_TOP = 36;
+const LABEL_CHAR_WIDTH = 7.5;
 const MARGIN = 24;
 
-export const nodeWidth = (name: string) =>
-  Math.min(MAX_NODE_WIDTH, Math.max(MIN_NODE_WIDTH, Math.ceil(name.length * CHAR_WIDTH) + 28));
+export const nodeWidth = (name: string) => Math.max(MIN_NODE_WIDTH, Math.ceil(name.length * CHAR_WIDTH) + 28);
+export const labelWidth = (text: string) => text.length * LABEL_CHAR_WIDTH + 8;
 
-/**
- * Each service's layer, left to right: the longest call path from a service nobody calls. Calls that close a
- * cycle (found by a depth-first search from the entry services) and self-calls do not count, so cycles end.
- */
-export function serviceLayers(links: readonly DependencyLink[]): Map<string, number> {
-  const names = [...new Set(links.flatMap((l) => [l.parent, l.child]))].sort();
-  const out = new Map<string, string[]>(names.map((n) => [n, []]));
-  const calledBy = new Map<string, number>(names.map((n) => [n, 0]));
-  for (const { parent, child } of links) {
-    if (parent === child) continue;
-    out.get(parent)?.push(child);
-    calledBy.set(child, (calledBy.get(child) ?? 0) + 1);
+const centre = (box: NodeBox): Point => ({ x: box.x + box.width / 2, y: box.y + box.height / 2 });
+
+/** Where the line from the box's centre towards `towards` leaves the box. */
+function boxExit(box: NodeBox, towards: Point): Point {
+  const { x: cx, y: cy } = centre(box);
+  const dx = towards.x - cx;
+  const dy = towards.y - cy;
+  if (!dx && !dy) return { x: cx, y: cy };
+  const halfWidth = box.width / 2;
+  const halfHeight = box.height / 2;
+  if (Math.abs(dy) * halfWidth > Math.abs(dx) * halfHeight) {
+    const h = dy < 0 ? -halfHeight : halfHeight;
+    return { x: cx + (h * dx) / dy, y: cy + h };
   }
-  // Depth-first, entry services first, with an explicit stack: an edge to a service still on the stack closes a cycle.
-  const state = new Map<string, 'open' | 'done'>();
-  const forward = new Map<string, string[]>(names.map((n) => [n, []]));
-  const starts = [...names.filter((n) => calledBy.get(n) === 0), ...names];
-  for (const start of starts) {
-    if (state.has(start)) continue;
-    state.set(start, 'open');
-    const stack: { node: string; next: number }[] = [{ node: start, next: 0 }];
-    while (stack.length) {
-      const top = stack[stack.length - 1] as { node: string; next: number };
-      const targets = out.get(top.node) ?? [];
-      if (top.next >= targets.length) {
-        state.set(top.node, 'done');
-        stack.pop();
-        continue;
-      }
-      const target = targets[top.next++] as string;
-      const seen = state.get(target);
-      if (seen === 'open') continue;
-      forward.get(top.node)?.push(target);
-      if (seen === undefined) {
-        state.set(target, 'open');
-        stack.push({ node: target, next: 0 });
-      }
-    }
-  }
-  // Longest path over what is left, which has no cycle: Kahn's topological order.
-  const indegree = new Map<string, number>(names.map((n) => [n, 0]));
-  for (const targets of forward.values())
-    for (const t of targets) indegree.set(t, (indegree.get(t) ?? 0) + 1);
-  const layer = new Map<string, number>(names.map((n) => [n, 0]));
-  const ready = names.filter((n) => indegree.get(n) === 0);
-  for (let node = ready.shift(); node !== undefined; node = ready.shift()) {
-    for (const t of forward.get(node) ?? []) {
-      layer.set(t, Math.max(layer.get(t) ?? 0, (layer.get(node) ?? 0) + 1));
-      const left = (indegree.get(t) ?? 0) - 1;
-      indegree.set(t, left);
-      if (left === 0) ready.push(t);
-    }
-  }
-  return layer;
+  const w = dx < 0 ? -halfWidth : halfWidth;
+  return { x: cx + w, y: cy + (w * dy) / dx };
 }
 
-/** Boxes for the services: one column per layer, each column ordered by where its callers sit, centred vertically. */
+/**
+ * Services as boxes laid out left to right by dagre, which ranks them, orders each rank to cut crossings, routes
+ * the calls between them around the boxes and reserves room on each route for its count.
+ */
 export function layoutGraph(links: readonly DependencyLink[]): GraphLayout {
-  const layers = serviceLayers(links);
-  const depth = Math.max(-1, ...layers.values()) + 1;
-  const columns: string[][] = Array.from({ length: depth }, () => []);
-  for (const [name, layer] of layers) columns[layer]?.push(name);
-  const position = new Map<string, number>();
-  const callers = new Map<string, string[]>();
-  for (const { parent, child } of links) {
-    if (parent !== child) callers.set(child, [...(callers.get(child) ?? []), parent]);
+  const graph = new Graph<GraphLabel, NodeLabel, EdgeLabel>({ multigraph: true });
+  graph.setGraph({ rankdir: 'LR', nodesep: 28, edgesep: 14, ranksep: 70, marginx: MARGIN, marginy: MARGIN });
+  const names = [...new Set(links.flatMap((l) => [l.parent, l.child]))];
+  const called = new Set(links.filter((l) => l.parent !== l.child).map((l) => l.child));
+  const selfCalling = new Set(links.filter((l) => l.parent === l.child).map((l) => l.parent));
+  // Services nobody calls first: dagre breaks cycles depth-first in this order, so calls back to them end up dashed.
+  for (const name of [...names.filter((n) => !called.has(n)), ...names.filter((n) => called.has(n))]) {
+    graph.setNode(name, {
+      width: nodeWidth(name),
+      height: NODE_HEIGHT + (selfCalling.has(name) ? SELF_CALL_ROOM : 0),
+    });
   }
-  columns.forEach((column, layer) => {
-    const barycentre = (name: string) => {
-      const placed = (callers.get(name) ?? [])
-        .filter((c) => (layers.get(c) ?? 0) < layer)
-        .map((c) => position.get(c) ?? 0);
-      return placed.length ? placed.reduce((a, b) => a + b, 0) / placed.length : Number.POSITIVE_INFINITY;
-    };
-    const keyed = column.map((name) => ({ name, key: barycentre(name) }));
-    keyed.sort((a, b) => a.key - b.key || a.name.localeCompare(b.name));
-    keyed.forEach(({ name }, i) => {
-      position.set(name, i);
-    });
-    columns[layer] = keyed.map((k) => k.name);
+  links.forEach((link, i) => {
+    if (link.parent === link.child) return;
+    graph.setEdge(
+      link.parent,
+      link.child,
+      { width: labelWidth(String(link.callCount)), height: LABEL_HEIGHT, labelpos: 'c' },
+      String(i),
+    );
   });
+  layout(graph);
 
-  const tallest = Math.max(0, ...columns.map((c) => c.length));
-  const graphHeight = tallest * NODE_HEIGHT + Math.max(0, tallest - 1) * ROW_GAP;
   const nodes = new Map<string, NodeBox>();
-  let x = MARGIN;
-  columns.forEach((column, layer) => {
-    const width = Math.max(MIN_NODE_WIDTH, ...column.map(nodeWidth));
-    const height = column.length * NODE_HEIGHT + Math.max(0, column.length - 1) * ROW_GAP;
-    const top = MARGIN_TOP + (graphHeight - height) / 2;
-    column.forEach((name, i) => {
-      nodes.set(name, {
-        name,
-        layer,
-        x: x + (width - nodeWidth(name)) / 2,
-        y: top + i * (NODE_HEIGHT + ROW_GAP),
-        width: nodeWidth(name),
-        height: NODE_HEIGHT,
-      });
+  for (const name of graph.nodes()) {
+    const { x = 0, y = 0, width, height } = graph.node(name);
+    nodes.set(name, {
+      name,
+      x: x - width / 2,
+      y: y + height / 2 - NODE_HEIGHT,
+      width,
+      height: NODE_HEIGHT,
     });
-    x += width + COLUMN_GAP;
+  }
+  const edges = links.map((link, i): EdgeRoute | null => {
+    if (link.parent === link.child) return null;
+    const edge = graph.edge(link.parent, link.child, String(i));
+    const from = nodes.get(link.parent);
+    const to = nodes.get(link.child);
+    if (!edge || !from || !to) return null;
+    const inner = (edge.points ?? []).slice(1, -1);
+    const first = inner[0] ?? centre(to);
+    const last = inner[inner.length - 1] ?? centre(from);
+    // dagre ends routes on the box with its self-call room; end them on the drawn box instead.
+    return {
+      points: [boxExit(from, first), ...inner, boxExit(to, last)],
+      label: { x: edge.x ?? (first.x + last.x) / 2, y: edge.y ?? (first.y + last.y) / 2 },
+      backward: (graph.node(link.child).rank ?? 0) <= (graph.node(link.parent).rank ?? 0),
+    };
   });
-  const backward = links.filter(
-    (l) => l.parent !== l.child && (layers.get(l.child) ?? 0) <= (layers.get(l.parent) ?? 0),
-  ).length;
-  const bottom = MARGIN_TOP + graphHeight;
-  return {
-    nodes,
-    width: Math.max(x - COLUMN_GAP + MARGIN, 200),
-    height: bottom + MARGIN + (backward ? 30 + backward * 16 : 0),
-    bottom,
-  };
+  const { width = 0, height = 0 } = graph.graph();
+  return { nodes, edges, width: Math.max(width, 200), height };
 }

@@ -1,5 +1,5 @@
 import type { DependencyLink } from '@milvus-otel/jaeger-query';
-import { layoutGraph, type NodeBox } from './deps-layout.js';
+import { LABEL_HEIGHT, labelWidth, layoutGraph, type NodeBox, type Point } from './deps-layout.js';
 import { htmlDocument } from './document.js';
 import { escapeHtml } from './escape.js';
 import { serviceColors } from './service-colors.js';
@@ -14,52 +14,33 @@ const CSS = `
 .deps .edge:hover path { stroke: #1d1d1f; }
 `;
 
-interface Point {
-  readonly x: number;
-  readonly y: number;
+const fmt = (n: number) => (Math.round(n * 10) / 10).toString();
+const at = (p: Point) => `${fmt(p.x)},${fmt(p.y)}`;
+
+/**
+ * A smooth path through every point of a route (a Catmull-Rom spline as cubic Béziers), so that it passes under
+ * the count dagre placed on the route; the last curve leaves along the last leg, and the arrowhead with it.
+ */
+function smoothPath(points: readonly Point[]): string {
+  const [start] = points;
+  if (!start) return '';
+  const point = (i: number) => points[Math.max(0, Math.min(points.length - 1, i))] as Point;
+  const parts = [`M${at(start)}`];
+  for (let i = 0; i < points.length - 1; i++) {
+    const [before, from, to, after] = [point(i - 1), point(i), point(i + 1), point(i + 2)];
+    const c1 = { x: from.x + (to.x - before.x) / 6, y: from.y + (to.y - before.y) / 6 };
+    const c2 = { x: to.x - (after.x - from.x) / 6, y: to.y - (after.y - from.y) / 6 };
+    parts.push(`C${at(c1)} ${at(c2)} ${at(to)}`);
+  }
+  return parts.join(' ');
 }
 
-const fmt = (n: number) => (Math.round(n * 10) / 10).toString();
-const centre = (n: NodeBox): Point => ({ x: n.x + n.width / 2, y: n.y + n.height / 2 });
-
-/** The point halfway along a cubic Bézier curve, where its label goes. */
-const halfway = (p0: Point, p1: Point, p2: Point, p3: Point): Point => ({
-  x: (p0.x + 3 * p1.x + 3 * p2.x + p3.x) / 8,
-  y: (p0.y + 3 * p1.y + 3 * p2.y + p3.y) / 8,
-});
-
-const curve = (p0: Point, p1: Point, p2: Point, p3: Point) =>
-  `M${fmt(p0.x)},${fmt(p0.y)} C${fmt(p1.x)},${fmt(p1.y)} ${fmt(p2.x)},${fmt(p2.y)} ${fmt(p3.x)},${fmt(p3.y)}`;
-
-/** Left to right for calls into a later layer; self-calls loop over the box; the rest pass below the graph. */
-function edgeGeometry(
-  from: NodeBox,
-  to: NodeBox,
-  belowAt: number,
-): { d: string; label: Point; kind: 'forward' | 'self' | 'backward' } {
-  if (from.name === to.name) {
-    // A small loop over the box's top right corner, inside the gap to the box above.
-    const right = from.x + from.width;
-    const p0 = { x: right - 20, y: from.y };
-    const p1 = { x: right - 14, y: from.y - 34 };
-    const p2 = { x: right + 34, y: from.y - 4 };
-    const p3 = { x: right + 1, y: from.y + 12 };
-    return { d: curve(p0, p1, p2, p3), label: halfway(p0, p1, p2, p3), kind: 'self' };
-  }
-  if (to.layer > from.layer) {
-    const p0 = { x: from.x + from.width, y: centre(from).y };
-    const p3 = { x: to.x - 2, y: centre(to).y };
-    const bend = (p3.x - p0.x) / 2;
-    const p1 = { x: p0.x + bend, y: p0.y };
-    const p2 = { x: p3.x - bend, y: p3.y };
-    return { d: curve(p0, p1, p2, p3), label: halfway(p0, p1, p2, p3), kind: 'forward' };
-  }
-  const p0 = { x: centre(from).x + 8, y: from.y + from.height };
-  const p3 = { x: centre(to).x - 8, y: to.y + to.height + 2 };
-  const dip = belowAt + (belowAt - Math.min(p0.y, p3.y)) * 0.35;
-  const p1 = { x: p0.x, y: dip };
-  const p2 = { x: p3.x, y: dip };
-  return { d: curve(p0, p1, p2, p3), label: halfway(p0, p1, p2, p3), kind: 'backward' };
+/** A small loop on top of the box, inside the room the layout keeps there, with its count above it. */
+function selfCallLoop(box: NodeBox): { d: string; label: Point } {
+  const cx = box.x + box.width / 2;
+  const top = box.y;
+  const d = `M${at({ x: cx - 12, y: top })} C${at({ x: cx - 26, y: top - 24 })} ${at({ x: cx + 26, y: top - 24 })} ${at({ x: cx + 12, y: top + 1 })}`;
+  return { d, label: { x: cx, y: top - 18 - LABEL_HEIGHT / 2 - 1 } };
 }
 
 function graphSvg(links: readonly DependencyLink[]): string {
@@ -70,30 +51,29 @@ function graphSvg(links: readonly DependencyLink[]): string {
     `<svg class="deps" width="${fmt(layout.width)}" height="${fmt(layout.height)}" viewBox="0 0 ${fmt(layout.width)} ${fmt(layout.height)}" role="img" aria-label="Service dependency graph">`,
     '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#52525b"/></marker></defs>',
   ];
-  let backward = 0;
   const edges: string[] = [];
-  for (const link of links) {
-    const from = layout.nodes.get(link.parent);
-    const to = layout.nodes.get(link.child);
-    if (!from || !to) continue;
-    const isBackward = from.name !== to.name && to.layer <= from.layer;
-    const { d, label, kind } = edgeGeometry(
-      from,
-      to,
-      layout.bottom + 18 + (isBackward ? backward++ : 0) * 16,
-    );
+  links.forEach((link, i) => {
+    const route = layout.edges[i];
+    const box = layout.nodes.get(link.parent);
+    const drawn = route
+      ? { d: smoothPath(route.points), label: route.label, kind: route.backward ? 'backward' : 'forward' }
+      : link.parent === link.child && box
+        ? { ...selfCallLoop(box), kind: 'self' }
+        : undefined;
+    if (!drawn) return;
+    const { d, label, kind } = drawn;
     const count = String(link.callCount);
-    const labelWidth = count.length * 7.5 + 8;
+    const width = labelWidth(count);
     const strokeWidth = 1.2 + (2.5 * Math.log1p(link.callCount)) / Math.log1p(most);
     edges.push(
       `<g class="edge ${kind}" data-parent="${escapeHtml(link.parent)}" data-child="${escapeHtml(link.child)}" data-count="${escapeHtml(count)}">`,
       `<title>${escapeHtml(`${link.parent} → ${link.child}: ${count} call${link.callCount === 1 ? '' : 's'}`)}</title>`,
       `<path d="${d}" stroke-width="${fmt(strokeWidth)}" marker-end="url(#arrow)"/>`,
-      `<rect class="label-bg" x="${fmt(label.x - labelWidth / 2)}" y="${fmt(label.y - 9)}" width="${fmt(labelWidth)}" height="16" rx="3"/>`,
+      `<rect class="label-bg" x="${fmt(label.x - width / 2)}" y="${fmt(label.y - LABEL_HEIGHT / 2)}" width="${fmt(width)}" height="${LABEL_HEIGHT}" rx="3"/>`,
       `<text class="count" x="${fmt(label.x)}" y="${fmt(label.y + 4)}" text-anchor="middle">${escapeHtml(count)}</text>`,
       '</g>',
     );
-  }
+  });
   const calls = (name: string, side: 'parent' | 'child') =>
     links.filter((l) => l[side] === name).reduce((sum, l) => sum + l.callCount, 0);
   for (const node of layout.nodes.values()) {
@@ -111,8 +91,8 @@ function graphSvg(links: readonly DependencyLink[]): string {
 }
 
 /**
- * Jaeger's service dependency graph as a self-contained HTML page: services as boxes laid out left to right by how
- * deep in the call chain they sit, calls as arrows labelled with their count, then the same calls as a table.
+ * Jaeger's service dependency graph as a self-contained HTML page: services as boxes laid out left to right from
+ * callers to callees, calls as arrows labelled with their count, then the same calls as a table.
  */
 export function depsHtml(
   links: readonly DependencyLink[],

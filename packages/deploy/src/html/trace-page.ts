@@ -46,7 +46,12 @@ export function traceHtml(
     '</dl></header>',
   );
   if (trace.warnings.length) {
-    body.push(`<ul class="warnings">${trace.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`);
+    // Jaeger repeats a warning for every span it concerns: once each, with how often.
+    const counts = new Map<string, number>();
+    for (const w of trace.warnings) counts.set(w, (counts.get(w) ?? 0) + 1);
+    body.push(
+      `<ul class="warnings">${[...counts].map(([w, n]) => `<li>${escapeHtml(w)}${n > 1 ? ` (×${n})` : ''}</li>`).join('')}</ul>`,
+    );
   }
 
   body.push('<h2>Waterfall</h2>');

@@ -1,12 +1,15 @@
 import parseDuration from 'parse-duration';
 
-/** 850µs, 12.3ms, 1.25s. */
+/** 850µs, 12.3ms, 1.25s, 15m, 1.5h. */
 export function formatDuration(us: number): string {
   const abs = Math.abs(us);
   const sign = us < 0 ? '-' : '';
   if (abs < 1000) return `${sign}${Math.round(abs)}µs`;
   if (abs < 1_000_000) return `${sign}${(abs / 1000).toFixed(abs < 10_000 ? 2 : 1)}ms`;
-  return `${sign}${(abs / 1_000_000).toFixed(2)}s`;
+  if (abs < 60_000_000) return `${sign}${(abs / 1_000_000).toFixed(2)}s`;
+  // Minutes and hours: a look-back window (`--since 1h`) more than a span; no trailing zeros.
+  if (abs < 3_600_000_000) return `${sign}${Number((abs / 60_000_000).toFixed(1))}m`;
+  return `${sign}${Number((abs / 3_600_000_000).toFixed(1))}h`;
 }
 
 /**

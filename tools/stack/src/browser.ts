@@ -5,7 +5,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 
 const DEBIAN_CHROMIUM = '/usr/bin/chromium';
 const INSTALL_HINT =
-  "Chromium is needed for the HTML page tests: install Debian's package (`apt-get install -y chromium`, as root) or set CHROMIUM_PATH to a Chromium or Chrome binary.";
+  "Chromium is needed for the tests of the HTML pages: install Debian's package (`apt-get install -y chromium`, as root) or set CHROMIUM_PATH to a Chromium or Chrome binary.";
 
 /**
  * The Chromium to drive: $CHROMIUM_PATH, else Debian's /usr/bin/chromium — installed with apt-get when missing and
@@ -20,8 +20,9 @@ export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
   }
   if (existsSync(DEBIAN_CHROMIUM)) return DEBIAN_CHROMIUM;
   if (process.getuid?.() === 0 && existsSync('/etc/debian_version')) {
+    // Test files may start at once: apt-get waits for another's lock instead of failing on it.
     const apt = (...args: string[]) =>
-      execFileSync('apt-get', args, {
+      execFileSync('apt-get', ['-o', 'DPkg::Lock::Timeout=300', ...args], {
         stdio: 'inherit',
         env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
       });
