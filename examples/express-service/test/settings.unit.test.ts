@@ -18,3 +18,18 @@ describe('MILVUS_STARTUP_TIMEOUT_MS', () => {
     );
   });
 });
+
+describe('DOCS_INDEX', () => {
+  it('is unset by default (keep the index the collection has), and any of HNSW, IVF_FLAT, FLAT in any case', () => {
+    expect(loadSettings({}).index).toBeUndefined();
+    expect(loadSettings({ DOCS_INDEX: 'flat' }).index).toBe('FLAT');
+    expect(loadSettings({ DOCS_INDEX: 'IVF_FLAT' }).index).toBe('IVF_FLAT');
+    expect(loadSettings({ DOCS_INDEX: 'Hnsw' }).index).toBe('HNSW');
+  });
+
+  it('refuses an index the example does not build, naming the variable and its fix', () => {
+    expect(() => loadSettings({ DOCS_INDEX: 'DISKANN' })).toThrow(
+      /- DOCS_INDEX is "DISKANN": expected HNSW, IVF_FLAT or FLAT[\s\S]*Fix: set DOCS_INDEX=HNSW, or unset it/,
+    );
+  });
+});

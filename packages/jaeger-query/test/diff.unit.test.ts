@@ -96,4 +96,45 @@ describe('diffTraces', () => {
     const trace = build(specsA());
     expect(diffTraces(trace, trace).rows.every((r) => r.delta === 0 && r.ratio === 1)).toBe(true);
   });
+
+  it('pairs same-named siblings that run in parallel by duration, longest with longest', () => {
+    // Two segment searches at once: A searched the big segment first, B the small one (no order of their own).
+    const a = build([
+      span('r', 0, 100, undefined, 'Execute', 'standalone'),
+      span('big', 10, 90, 'r', 'SegCoreSearch', 'segcore'),
+      span('small', 12, 30, 'r', 'SegCoreSearch', 'segcore'),
+    ]);
+    const b = build([
+      span('r', 0, 120, undefined, 'Execute', 'standalone'),
+      span('small', 10, 25, 'r', 'SegCoreSearch', 'segcore'),
+      span('big', 11, 111, 'r', 'SegCoreSearch', 'segcore'),
+    ]);
+    const rows = diffTraces(a, b)
+      .rows.slice(1)
+      .map((r) => [r.path.split('/')[1], r.a?.spanId, r.b?.spanId, r.delta]);
+    expect(rows).toEqual([
+      ['segcore:SegCoreSearch#0', 'big', 'big', 20],
+      ['segcore:SegCoreSearch#1', 'small', 'small', -3],
+    ]);
+  });
+
+  it('keeps start order for same-named siblings that run one after another', () => {
+    const a = build([
+      span('r', 0, 100, undefined, 'GET', 'api'),
+      span('first', 0, 10, 'r', 'retry', 'api'),
+      span('second', 20, 80, 'r', 'retry', 'api'),
+    ]);
+    const b = build([
+      span('r', 0, 100, undefined, 'GET', 'api'),
+      span('first', 0, 50, 'r', 'retry', 'api'),
+      span('second', 60, 70, 'r', 'retry', 'api'),
+    ]);
+    const rows = diffTraces(a, b)
+      .rows.slice(1)
+      .map((r) => [r.a?.spanId, r.b?.spanId, r.delta]);
+    expect(rows).toEqual([
+      ['first', 'first', 40],
+      ['second', 'second', -50],
+    ]);
+  });
 });
