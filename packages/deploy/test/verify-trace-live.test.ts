@@ -161,7 +161,8 @@ describe('real traces through Milvus', () => {
     const missing = await run(['trace', '0123456789abcdef0123456789abcdef', '--timeout', '1000']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe(
-      `trace 0123456789abcdef0123456789abcdef is not in Jaeger at ${jaegerUrl} (waited 1000 ms)\n`,
+      `milvus-otel trace: trace 0123456789abcdef0123456789abcdef is not in Jaeger at ${jaegerUrl} (waited 1000 ms)\n` +
+        '  fix: check the id (`milvus-otel traces --service <name>` lists recent ones) and that this is the Jaeger the app exports to; Jaeger in memory forgets traces when it restarts\n',
     );
     const down = await run(['trace', ids.search, '--jaeger-url', closed]);
     expect(down.code).toBe(1);
