@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 /** The built CLI, run as users run it. */
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -48,3 +49,16 @@ export function runCli(
 
 /** A line of a Node stack trace (`    at fn (file:1:2)`). */
 export const STACK_LINE = /^\s+at .+/m;
+
+/**
+ * Runs `milvus-otel <args>` and checks that it failed as expected input errors do: exit 1, nothing on stdout, the
+ * message (and at most a line with its fix) on stderr, no stack trace.
+ */
+export async function expectFailure(args: readonly string[], message: RegExp): Promise<void> {
+  const run = await runCli(args);
+  expect(run.code, run.stderr).toBe(1);
+  expect(run.stdout).toBe('');
+  expect(run.stderr).toMatch(message);
+  expect(run.stderr).not.toMatch(STACK_LINE);
+  expect(run.stderr.trimEnd().split('\n').length).toBeLessThanOrEqual(2);
+}

@@ -1,8 +1,8 @@
 // What the trace analysis commands say when Jaeger has nothing: a real, empty Jaeger (the stack's build on free
 // ports) — one line and its fix, exit 1, never a stack trace.
 import { type FreshJaeger, startFreshJaeger } from '@milvus-otel/stack/fresh-jaeger';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, STACK_LINE } from './run-cli.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { expectFailure } from './run-cli.ts';
 
 let jaeger: FreshJaeger;
 let emptyUrl: string;
@@ -14,25 +14,16 @@ afterAll(() => jaeger?.stop());
 
 const ID = '0123456789abcdef0123456789abcdef';
 
-async function fails(args: string[], message: RegExp) {
-  const run = await runCli(args);
-  expect(run.code, run.stderr).toBe(1);
-  expect(run.stdout).toBe('');
-  expect(run.stderr).toMatch(message);
-  expect(run.stderr).not.toMatch(STACK_LINE);
-  expect(run.stderr.trimEnd().split('\n').length).toBeLessThanOrEqual(2);
-}
-
 describe('an empty Jaeger', () => {
   it('traces: no service to search names the fix', async () => {
-    await fails(
+    await expectFailure(
       ['traces', '--service', 'api', '--jaeger-url', emptyUrl],
       /^milvus-otel traces: Jaeger at \S+ has no spans of service "api"\n {2}fix: Jaeger has no spans yet/,
     );
   });
 
   it('trace: an unknown id is not there, with how to find one', async () => {
-    await fails(
+    await expectFailure(
       ['trace', ID, '--timeout', '300', '--jaeger-url', emptyUrl],
       new RegExp(
         `^milvus-otel trace: trace ${ID} is not in Jaeger at \\S+ \\(waited 300 ms\\)\\n {2}fix: check the id`,
@@ -41,7 +32,7 @@ describe('an empty Jaeger', () => {
   });
 
   it('deps: no calls between services yet', async () => {
-    await fails(
+    await expectFailure(
       ['deps', '--since', '15m', '--jaeger-url', emptyUrl],
       /^milvus-otel deps: Jaeger at \S+ has no calls between services in the last 15m\n {2}fix: send requests/,
     );

@@ -3,7 +3,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli, STACK_LINE } from './run-cli.ts';
+import { expectFailure, runCli, STACK_LINE } from './run-cli.ts';
 
 let closed: string;
 
@@ -16,15 +16,6 @@ beforeAll(async () => {
 
 const ID = '0123456789abcdef0123456789abcdef';
 
-async function fails(args: string[], message: RegExp) {
-  const run = await runCli(args);
-  expect(run.code, run.stderr).toBe(1);
-  expect(run.stdout).toBe('');
-  expect(run.stderr).toMatch(message);
-  expect(run.stderr).not.toMatch(STACK_LINE);
-  expect(run.stderr.trimEnd().split('\n').length).toBeLessThanOrEqual(2);
-}
-
 describe('Jaeger down', () => {
   it.each([
     ['traces', ['traces', '--service', 'api']],
@@ -33,7 +24,7 @@ describe('Jaeger down', () => {
     ['trace diff', ['trace', 'diff', ID, ID]],
     ['deps', ['deps']],
   ])('%s: says Jaeger is not reachable at the URL and how to fix it', async (_name, args) => {
-    await fails(
+    await expectFailure(
       [...args, '--jaeger-url', closed],
       new RegExp(
         `^milvus-otel \\w+: Jaeger query API at ${closed} is not reachable \\(ECONNREFUSED\\): start the stack`,

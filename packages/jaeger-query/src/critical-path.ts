@@ -1,4 +1,5 @@
 import type { Trace, TraceSpan } from './model.js';
+import { childrenByParent } from './tree.js';
 
 /** A stretch of one span that lies on the critical path. */
 export interface CriticalSection {
@@ -29,13 +30,7 @@ interface PathNode {
  * parent dropped together with everything below them.
  */
 function clippedTree(trace: Trace, root: TraceSpan): PathNode {
-  const childrenOf = new Map<string, TraceSpan[]>();
-  for (const span of trace.spans) {
-    if (span.parentId === undefined || span.orphan) continue;
-    const siblings = childrenOf.get(span.parentId) ?? [];
-    siblings.push(span);
-    childrenOf.set(span.parentId, siblings);
-  }
+  const childrenOf = childrenByParent(trace);
   const top: PathNode = {
     span: root,
     parent: undefined,

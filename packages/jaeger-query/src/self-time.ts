@@ -1,15 +1,10 @@
 import { type CriticalSection, criticalPath } from './critical-path.js';
-import type { Trace, TraceSpan } from './model.js';
+import type { Trace } from './model.js';
+import { childrenByParent } from './tree.js';
 
 /** A span's own time: its duration minus the union of its children's intervals (clipped to the span), in µs. */
 export function selfTimes(trace: Trace): Map<string, number> {
-  const childrenOf = new Map<string, TraceSpan[]>();
-  for (const span of trace.spans) {
-    if (span.parentId === undefined || span.orphan) continue;
-    const siblings = childrenOf.get(span.parentId) ?? [];
-    siblings.push(span);
-    childrenOf.set(span.parentId, siblings);
-  }
+  const childrenOf = childrenByParent(trace);
   const result = new Map<string, number>();
   for (const span of trace.spans) {
     const [start, end] = [span.startTime, span.startTime + span.duration];

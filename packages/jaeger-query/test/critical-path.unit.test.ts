@@ -1,18 +1,10 @@
-import { jaegerTrace, type SpanSpec, searchTrace } from '@milvus-otel/stack/trace-fixtures';
+import { searchTrace } from '@milvus-otel/stack/trace-fixtures';
 import { describe, expect, it } from 'vitest';
-import { buildTrace, type CriticalSection, criticalPath, type Trace } from '../src/index.ts';
+import { type CriticalSection, criticalPath, type Trace } from '../src/index.ts';
+import { build, span } from './spans.ts';
 
 /** The start of every trace that jaegerTrace builds, µs since the epoch. */
 const T0 = 1_700_000_000_000_000;
-const build = (specs: SpanSpec[]) => buildTrace(jaegerTrace(specs));
-const span = (id: string, start: number, end: number, parent?: string): SpanSpec => ({
-  id,
-  name: `op ${id}`,
-  service: 'api',
-  parent,
-  start,
-  duration: end - start,
-});
 /** Sections as [spanId, start, end], relative to the trace fixtures' start. */
 const relative = (sections: CriticalSection[]) => sections.map((s) => [s.spanId, s.start - T0, s.end - T0]);
 const total = (sections: CriticalSection[]) => sections.reduce((n, s) => n + s.end - s.start, 0);

@@ -1,23 +1,7 @@
-import { jaegerTrace, type SpanSpec } from '@milvus-otel/stack/trace-fixtures';
 import { describe, expect, it } from 'vitest';
-import { buildTrace, type DiffRow, diffTraces } from '../src/index.ts';
+import { type DiffRow, diffTraces } from '../src/index.ts';
+import { build, span } from './spans.ts';
 
-const build = (specs: SpanSpec[]) => buildTrace(jaegerTrace(specs));
-const span = (
-  id: string,
-  start: number,
-  end: number,
-  parent: string | undefined,
-  name: string,
-  service = 'api',
-) => ({
-  id,
-  name,
-  service,
-  parent,
-  start,
-  duration: end - start,
-});
 const brief = (r: DiffRow) => [r.path, r.depth, r.a?.spanId, r.b?.spanId, r.delta, r.ratio];
 
 const ROOT = 'api:GET /search#0';

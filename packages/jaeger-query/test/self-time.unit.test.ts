@@ -1,23 +1,6 @@
-import { jaegerTrace, type SpanSpec } from '@milvus-otel/stack/trace-fixtures';
 import { describe, expect, it } from 'vitest';
-import { buildTrace, selfTimes, timeSummary } from '../src/index.ts';
-
-const build = (specs: SpanSpec[]) => buildTrace(jaegerTrace(specs));
-const span = (
-  id: string,
-  start: number,
-  end: number,
-  parent?: string,
-  name = `op ${id}`,
-  service = 'api',
-) => ({
-  id,
-  name,
-  service,
-  parent,
-  start,
-  duration: end - start,
-});
+import { selfTimes, timeSummary } from '../src/index.ts';
+import { build, span } from './spans.ts';
 
 describe('selfTimes', () => {
   it('subtracts the union of the children, clipped to the span, and not the grandchildren', () => {
