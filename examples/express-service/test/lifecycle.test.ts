@@ -51,8 +51,10 @@ describe('start-up', () => {
       }),
     );
     expect(run.code).toBe(1);
+    // The first failed attempt is reported within the 2 s budget; how far into it (0 or 1 s) depends on how long
+    // grpc-js's own connection retries take on a busy machine.
     expect(run.stdout).toMatch(
-      /waiting for Milvus at 127\.0\.0\.1:1: 14 UNAVAILABLE: .*ECONNREFUSED.*\(0 s of 2 s\)/,
+      /waiting for Milvus at 127\.0\.0\.1:1: 14 UNAVAILABLE: .*ECONNREFUSED.*\([01] s of 2 s\)/,
     );
     expect(run.stderr).toMatch(
       /Could not prepare collection docs on Milvus at 127\.0\.0\.1:1: Milvus did not become ready within 2 s \(\d+ attempts\); the last failure: 14 UNAVAILABLE/,

@@ -79,8 +79,9 @@ describe('worker lifecycle', () => {
       }),
     );
     expect((await app.exited).code).toBe(1);
+    // Reported within the 2 s budget; 0 or 1 s into it depending on how long grpc-js's own retries take.
     expect(app.stdout).toMatch(
-      /worker: waiting for Milvus at 127\.0\.0\.1:\d+: 14 UNAVAILABLE: .*\(0 s of 2 s\)/,
+      /worker: waiting for Milvus at 127\.0\.0\.1:\d+: 14 UNAVAILABLE: .*\([01] s of 2 s\)/,
     );
     expect(app.stderr).toMatch(
       /worker: cannot prepare collection "docs" on Milvus at 127\.0\.0\.1:\d+: Milvus did not become ready within 2 s \(\d+ attempts\); the last failure: 14 UNAVAILABLE/,
