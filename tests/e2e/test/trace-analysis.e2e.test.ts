@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { verifyTraces } from '@milvus-otel/deploy';
-import type { Trace, TraceSpan } from '@milvus-otel/jaeger-query';
+import { type Trace, type TraceSpan, waitForTrace } from '@milvus-otel/jaeger-query';
 import { clientEnv, loadSettings } from '@milvus-otel/stack';
 import { type BrowserSession, startBrowser } from '@milvus-otel/stack/browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +66,21 @@ async function search(examples: RunningExamples, q: string): Promise<string> {
   const id = res.headers.get('x-trace-id');
   expect(id).toMatch(/^[0-9a-f]{32}$/);
   return id as string;
+}
+
+/**
+ * Waits until Jaeger has the search's segcore span. Milvus exports it from its C++ side with an exporter of its own,
+ * on that exporter's schedule: a trace whose Go spans have all arrived (what `verify` waits for) can still lack it.
+ */
+async function withSegcore(traceId: string): Promise<void> {
+  const trace = await waitForTrace(jaegerUrl, traceId, {
+    complete: (t) => t.orphans.length === 0 && t.spans.some((s) => s.name === 'SegCoreSearch'),
+    timeoutMs: 30_000,
+  });
+  expect(
+    trace?.spans.map((s) => s.name),
+    `SegCoreSearch in ${traceId}`,
+  ).toContain('SegCoreSearch');
 }
 
 /** A span's own time, computed here from the tree: its duration minus the union of its children, clipped to it. */
@@ -209,6 +224,7 @@ describe('trace analysis on the examples’ traces', () => {
 
   it('`trace --critical-path`: the path tiles the search end to end through the Milvus server; self times add up', async () => {
     const id = ids.express?.[0] as string;
+    await withSegcore(id);
     const { trace, criticalPath, summary } = await json<{
       trace: Trace;
       criticalPath: Section[];
@@ -272,7 +288,8 @@ describe('trace analysis on the examples’ traces', () => {
       const traced: { id: string; segcore: number }[] = [];
       for (let i = 0; i < SEARCHES; i++) {
         const id = await search(examples, `vector index latency ${i}`);
-        const t = await json<Trace>('trace', id, '--timeout', '30000');
+        await withSegcore(id);
+        const t = await json<Trace>('trace', id);
         const segcore = t.spans.find((s) => s.name === 'SegCoreSearch');
         expect(segcore, `SegCoreSearch in ${id}`).toBeDefined();
         traced.push({ id, segcore: segcore?.duration ?? 0 });
