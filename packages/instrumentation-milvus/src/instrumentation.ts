@@ -3,6 +3,7 @@ import {
   type Attributes,
   type Context,
   context,
+  type Histogram,
   isSpanContextValid,
   type Span,
   SpanKind,
@@ -35,6 +36,7 @@ import type {
   OperationMarker,
   PatchTarget,
 } from './internal-types.ts';
+import { createOperationDuration, recordOperation } from './metrics.ts';
 import { BACKGROUND_METHODS, OPERATIONS } from './operations.ts';
 import { createPropagationInterceptor, ensureInterceptor, OPERATION_KEY } from './propagation.ts';
 import { ATTR_DB_MILVUS_ERROR_CODE, DB_SYSTEM_NAME_VALUE_MILVUS } from './semconv.ts';
@@ -94,9 +96,16 @@ export class MilvusInstrumentation extends InstrumentationBase<MilvusInstrumenta
   private readonly _servers = new WeakMap<object, ServerAttributes>();
   /** One interceptor per instrumentation, so a client's list gets it once. */
   private readonly _interceptor: GrpcInterceptor = createPropagationInterceptor(this);
+  /** `db.client.operation.duration`; set by the base constructor (through `_updateMetricInstruments`), so declared. */
+  declare private _operationDuration: Histogram<Attributes>;
 
   constructor(config: MilvusInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, { ...DEFAULT_CONFIG, ...config });
+  }
+
+  /** Called by the base class with its meter, and again by `setMeterProvider`. */
+  protected override _updateMetricInstruments(): void {
+    this._operationDuration = createOperationDuration(this.meter);
   }
 
   override setConfig(config: MilvusInstrumentationConfig = {}): void {
@@ -188,74 +197,69 @@ export class MilvusInstrumentation extends InstrumentationBase<MilvusInstrumenta
     client: MilvusClientLike,
     args: unknown[],
   ): unknown {
+    // Disabled: an alias captured the wrapper.
+    if (!this.isEnabled()) return original.apply(client, args);
     const active = context.active();
-    // Disabled (an alias captured the wrapper), nested inside another traced call, or suppressed: no span.
-    if (!this.isEnabled() || active.getValue(OPERATION_KEY) !== undefined || isTracingSuppressed(active)) {
-      return original.apply(client, args);
-    }
+    const outer = active.getValue(OPERATION_KEY) as OperationMarker | undefined;
+    // Made by the SDK inside another instrumented call: part of that operation, no span or point of its own.
+    if (outer !== undefined) return watchNested(outer, original.apply(client, args));
+    if (isTracingSuppressed(active)) return original.apply(client, args);
     const config = this.getConfig();
-    const parent = trace.getSpan(active);
-    if (config.requireParentSpan && (!parent || !isSpanContextValid(parent.spanContext()))) {
-      return original.apply(client, args);
-    }
     ensureInterceptor(client, this._interceptor);
 
     const request = args[0];
     const operation = operationName(method, request);
     const collection = collectionName(request);
-    const span = this.tracer.startSpan(
-      spanName(operation, collection),
-      {
-        kind: SpanKind.CLIENT,
-        attributes: this._startAttributes(operation, collection, request, client, config),
-      },
-      active,
-    );
-    const { requestHook } = config;
-    if (requestHook) {
-      safeExecuteInTheMiddle(
-        () => requestHook(span, { operation, request }),
-        (error) => {
-          if (error) this._diag.error('requestHook failed', error);
-        },
-        true,
-      );
+    const attributes = this._operationAttributes(operation, collection, request, client);
+    const parent = trace.getSpan(active);
+    let span: Span | undefined;
+    let marker: OperationMarker;
+    let callContext: Context;
+    if (!config.requireParentSpan || (parent !== undefined && isSpanContextValid(parent.spanContext()))) {
+      span = this._startSpan(operation, collection, request, attributes, active, config);
+      const spanContext = trace.setSpan(active, span);
+      marker = { context: spanContext };
+      callContext = spanContext.setValue(OPERATION_KEY, marker);
+      if (config.suppressInternalInstrumentation !== false) callContext = suppressTracing(callContext);
+    } else {
+      // No span outside a parent, but still an operation: measured, and its nested calls known as such.
+      marker = { context: active };
+      callContext = active.setValue(OPERATION_KEY, marker);
     }
 
-    const spanContext = trace.setSpan(active, span);
-    const marker: OperationMarker = { context: spanContext };
-    let callContext: Context = spanContext.setValue(OPERATION_KEY, marker);
-    if (config.suppressInternalInstrumentation !== false) callContext = suppressTracing(callContext);
-
+    const start = performance.now();
     let result: unknown;
     try {
       result = context.with(callContext, () => original.apply(client, args));
     } catch (error) {
-      this._endWithError(span, error);
+      this._endWithError(span, marker, start, attributes, error);
       throw error;
     }
     if (isThenable(result)) {
       return result.then(
         (response) => {
-          this._endWithResponse(span, operation, response);
+          this._endWithResponse(span, operation, start, attributes, response);
           return response;
         },
         (error: unknown) => {
-          this._endWithError(span, error);
+          this._endWithError(span, marker, start, attributes, error);
           throw error;
         },
       );
     }
-    this._endWithResponse(span, operation, result);
+    this._endWithResponse(span, operation, start, attributes, result);
     return result;
   }
 
-  private _startAttributes(
+  /**
+   * The attributes of both the span and the metric: system, operation, database, collection and server. Never
+   * anything from the request's data.
+   */
+  private _operationAttributes(
     operation: string,
     collection: string | undefined,
     request: unknown,
     client: MilvusClientLike,
-    config: MilvusInstrumentationConfig,
   ): Attributes {
     const attributes: Attributes = {
       [ATTR_DB_SYSTEM_NAME]: DB_SYSTEM_NAME_VALUE_MILVUS,
@@ -270,6 +274,23 @@ export class MilvusInstrumentation extends InstrumentationBase<MilvusInstrumenta
       const server = this._serverOf(client);
       if (server.address) attributes[ATTR_SERVER_ADDRESS] = server.address;
       if (server.port !== undefined) attributes[ATTR_SERVER_PORT] = server.port;
+    } catch (error) {
+      this._diag.debug('could not read operation attributes', error);
+    }
+    return attributes;
+  }
+
+  /** Starts the client span with the operation's attributes and the request's, and runs the request hook. */
+  private _startSpan(
+    operation: string,
+    collection: string | undefined,
+    request: unknown,
+    operationAttributes: Attributes,
+    active: Context,
+    config: MilvusInstrumentationConfig,
+  ): Span {
+    const attributes: Attributes = { ...operationAttributes };
+    try {
       Object.assign(
         attributes,
         requestAttributes(operation, request, { captureFilter: config.captureFilter }),
@@ -277,7 +298,22 @@ export class MilvusInstrumentation extends InstrumentationBase<MilvusInstrumenta
     } catch (error) {
       this._diag.debug('could not read request attributes', error);
     }
-    return attributes;
+    const span = this.tracer.startSpan(
+      spanName(operation, collection),
+      { kind: SpanKind.CLIENT, attributes },
+      active,
+    );
+    const { requestHook } = config;
+    if (requestHook) {
+      safeExecuteInTheMiddle(
+        () => requestHook(span, { operation, request }),
+        (error) => {
+          if (error) this._diag.error('requestHook failed', error);
+        },
+        true,
+      );
+    }
+    return span;
   }
 
   private _serverOf(client: MilvusClientLike): ServerAttributes {
@@ -298,9 +334,22 @@ export class MilvusInstrumentation extends InstrumentationBase<MilvusInstrumenta
     span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
   }
 
-  private _endWithResponse(span: Span, operation: string, response: unknown): void {
+  private _endWithResponse(
+    span: Span | undefined,
+    operation: string,
+    start: number,
+    attributes: Attributes,
+    response: unknown,
+  ): void {
+    let failure: MilvusFailure | undefined;
     try {
-      const failure = responseFailure(response);
+      failure = responseFailure(response);
+    } catch (error) {
+      this._diag.debug('could not read the response status', error);
+    }
+    recordOperation(this._operationDuration, start, attributes, failure?.statusCode, failure?.statusCode);
+    if (!span) return;
+    try {
       if (failure) this._setFailure(span, failure);
       else span.setAttributes(responseAttributes(operation, response));
     } catch (error) {
@@ -319,16 +368,55 @@ export class MilvusInstrumentation extends InstrumentationBase<MilvusInstrumenta
     span.end();
   }
 
-  private _endWithError(span: Span, error: unknown): void {
-    const failure = thrownFailure(error);
-    if (failure.status) {
-      this._setFailure(span, failure.status);
-      span.recordException({ name: failure.type, message: failure.message });
+  private _endWithError(
+    span: Span | undefined,
+    marker: OperationMarker,
+    start: number,
+    attributes: Attributes,
+    error: unknown,
+  ): void {
+    const thrown = thrownFailure(error);
+    // A thrown Milvus status; else the first failed status of a nested call, which the SDK then failed on.
+    const status = thrown.status ?? marker.failure;
+    recordOperation(
+      this._operationDuration,
+      start,
+      attributes,
+      status ? status.statusCode : thrown.type,
+      status?.statusCode,
+    );
+    if (!span) return;
+    if (thrown.status) {
+      this._setFailure(span, thrown.status);
+      span.recordException({ name: thrown.type, message: thrown.message });
     } else {
-      span.recordException(error instanceof Error ? error : failure.message);
-      span.setAttribute(ATTR_ERROR_TYPE, failure.type);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
+      span.recordException(error instanceof Error ? error : thrown.message);
+      if (status) this._setFailure(span, status);
+      else {
+        span.setAttribute(ATTR_ERROR_TYPE, thrown.type);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: thrown.message });
+      }
     }
     span.end();
   }
 }
+
+/**
+ * Passes a nested call's result through, keeping the first failed Milvus status it resolves with on the operation.
+ * Registered before the SDK awaits the result, so it is kept before the SDK can fail on it.
+ */
+function watchNested(marker: OperationMarker, result: unknown): unknown {
+  if (marker.failure === undefined && isThenable(result)) {
+    result.then((response) => {
+      try {
+        marker.failure ??= responseFailure(response);
+      } catch {
+        // Not a status the operation can report.
+      }
+    }, ignore);
+  }
+  return result;
+}
+
+/** The nested call's rejection reaches the SDK, and through it the operation, on its own path. */
+function ignore(): void {}

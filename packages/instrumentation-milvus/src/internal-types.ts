@@ -45,12 +45,23 @@ export interface MilvusFailure {
   message: string;
 }
 
-/** Set in the context of an instrumented call: marks SDK-internal nested calls and carries the injection source. */
+/**
+ * Set in the context of an instrumented call: marks SDK-internal nested calls, carries the injection source and
+ * collects the nested calls' failures.
+ */
 export interface OperationMarker {
-  /** Context holding the Milvus client span, not suppressed: what goes into `traceparent` when the rest is. */
+  /**
+   * Context holding the Milvus client span, not suppressed: what goes into `traceparent` when the rest is. The
+   * caller's context when the call gets no span (`requireParentSpan` outside a span).
+   */
   readonly context: Context;
   /** The headers injected from `context`, once per operation (set by the interceptor on the first RPC). */
   carrier?: Record<string, string>;
+  /**
+   * The first failed Milvus status a nested call of the operation resolved with (the schema look-up of a search on
+   * a missing collection): what the operation reports when the SDK then throws.
+   */
+  failure?: MilvusFailure;
 }
 
 /** A class exported by one of the SDK's files whose prototype holds client methods. */

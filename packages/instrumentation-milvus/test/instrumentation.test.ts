@@ -41,6 +41,11 @@ async function inAppSpan<T>(fn: (span: Span) => Promise<T>): Promise<{ result: T
   );
 }
 
+/** A response, or a thrown value, with Milvus's status. */
+interface Resolved {
+  status: { error_code: string; code: number; reason: string };
+}
+
 const ours = (spans: ReadableSpan[]) =>
   spans.filter((s) => s.instrumentationScope.name === '@milvus-otel/instrumentation-milvus');
 const named = (spans: ReadableSpan[], name: string) => spans.filter((s) => s.name === name);
@@ -182,6 +187,73 @@ describe.each(SDK_LINES)('@zilliz/milvus2-sdk-node $version', (line) => {
     expect(span?.attributes['error.type']).toBe(span?.attributes['db.response.status_code']);
     expect(span?.attributes['db.milvus.error_code']).toBe(status.error_code);
     expect(span?.events).toHaveLength(0);
+  });
+
+  it('reports the Milvus status of the nested call a search on a missing collection fails on', async () => {
+    const missing = `${collection}_absent`;
+    // Milvus's answer to the schema look-up (DescribeCollection) the search makes first.
+    const described = ((await client.describeCollection({ collection_name: missing })) as unknown as Resolved)
+      .status;
+    expect(described).toMatchObject({ code: 100, reason: expect.stringContaining('collection not found') });
+    tracing.exporter.reset();
+    let resolved: Resolved | undefined;
+    let thrown: unknown;
+    await inAppSpan(() =>
+      client.search({ collection_name: missing, data: [vector(1)], limit: 1 } as never).then(
+        (response) => {
+          resolved = response as unknown as Resolved;
+        },
+        (error: unknown) => {
+          thrown = error;
+        },
+      ),
+    );
+    const spans = ours(await tracing.spans());
+    expect(spans.map((s) => s.name)).toEqual([`search ${missing}`]);
+    const span = spans[0];
+    // The span carries Milvus's status: the search's own where the line returns it, else the nested call's.
+    let status: Resolved['status'];
+    if (line.missingCollectionSearch === 'status') {
+      expect(thrown).toBeUndefined();
+      status = resolved?.status as Resolved['status'];
+      expect(span?.events).toHaveLength(0);
+    } else {
+      expect(thrown).toBeInstanceOf(Error);
+      status = described;
+      // The SDK's own error is kept as the exception.
+      expect(span?.events.map((e) => e.name)).toEqual(['exception']);
+      expect(span?.events[0]?.attributes?.['exception.message']).toBe((thrown as Error).message);
+    }
+    expect(status.code).toBe(100);
+    expect(span?.attributes).toMatchObject({
+      'db.response.status_code': '100',
+      'error.type': '100',
+      'db.milvus.error_code': status.error_code,
+    });
+    expect(span?.status).toEqual({ code: SpanStatusCode.ERROR, message: status.reason });
+  });
+
+  it('reports a Milvus status the SDK throws: an insert into a missing collection', async () => {
+    const missing = `${collection}_absent`;
+    let thrown: unknown;
+    await inAppSpan(() =>
+      client
+        .insert({ collection_name: missing, data: [{ id: 1 }], fields_data: [{ id: 1 }] } as never)
+        .catch((error: unknown) => {
+          thrown = error;
+        }),
+    );
+    // Every line throws the failed DescribeCollection response itself.
+    const { status } = thrown as Resolved;
+    expect(status.code).toBe(100);
+    const [span] = ours(await tracing.spans());
+    expect(span?.name).toBe(`insert ${missing}`);
+    expect(span?.attributes).toMatchObject({
+      'db.response.status_code': '100',
+      'error.type': '100',
+      'db.milvus.error_code': status.error_code,
+    });
+    expect(span?.status).toEqual({ code: SpanStatusCode.ERROR, message: status.reason });
   });
 
   it('records a thrown error on the span and rethrows it unchanged', async () => {

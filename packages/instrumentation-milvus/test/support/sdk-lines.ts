@@ -8,15 +8,50 @@ export interface SdkLine {
   readonly traceOption: boolean;
   /** The client has `hybridSearch()` (an alias of `search`). */
   readonly hybridSearch: boolean;
+  /**
+   * What a search on a missing collection does after its schema look-up (DescribeCollection) failed: resolve with
+   * Milvus's status, or throw an error of the SDK's own (a TypeError, or a check that finds no vector field).
+   */
+  readonly missingCollectionSearch: 'status' | 'throws';
 }
 
 /** `@zilliz/milvus2-sdk-node` lines tested, one per minor line of the supported range `>=2.3.5 <4`. */
 export const SDK_LINES: readonly SdkLine[] = [
-  { alias: 'milvus-sdk-2.3', version: '2.3.5', traceOption: false, hybridSearch: false },
-  { alias: 'milvus-sdk-2.4', version: '2.4.9', traceOption: false, hybridSearch: true },
-  { alias: 'milvus-sdk-2.5', version: '2.5.12', traceOption: true, hybridSearch: true },
-  { alias: 'milvus-sdk-2.6', version: '2.6.17', traceOption: true, hybridSearch: true },
-  { alias: 'milvus-sdk-3.0', version: '3.0.6', traceOption: true, hybridSearch: true },
+  {
+    alias: 'milvus-sdk-2.3',
+    version: '2.3.5',
+    traceOption: false,
+    hybridSearch: false,
+    missingCollectionSearch: 'status',
+  },
+  {
+    alias: 'milvus-sdk-2.4',
+    version: '2.4.9',
+    traceOption: false,
+    hybridSearch: true,
+    missingCollectionSearch: 'throws',
+  },
+  {
+    alias: 'milvus-sdk-2.5',
+    version: '2.5.12',
+    traceOption: true,
+    hybridSearch: true,
+    missingCollectionSearch: 'throws',
+  },
+  {
+    alias: 'milvus-sdk-2.6',
+    version: '2.6.17',
+    traceOption: true,
+    hybridSearch: true,
+    missingCollectionSearch: 'throws',
+  },
+  {
+    alias: 'milvus-sdk-3.0',
+    version: '3.0.6',
+    traceOption: true,
+    hybridSearch: true,
+    missingCollectionSearch: 'throws',
+  },
 ];
 
 export type MilvusSdk = typeof import('milvus-sdk-3.0');
