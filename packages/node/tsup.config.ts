@@ -9,7 +9,9 @@ type Plugin = NonNullable<Options['esbuildPlugins']>[number];
  * of small files (most of the preset's start-up time). Left outside the bundle: the OpenTelemetry API (the app must
  * share it), import-in-the-middle (its loader hook and the modules it generates import its `lib/register.js` by
  * path: one copy must serve both sides) and everything loaded only when used (exporters, gRPC, the Jaeger sampler,
- * auto-instrumentations — these are loaded with createRequire, which the bundler does not follow).
+ * auto-instrumentations — these are loaded with createRequire, which the bundler does not follow). The same goes for
+ * `forwarded-parse`, which @opentelemetry/instrumentation-http's ES module build loads with createRequire: it is a
+ * dependency of this package so that the bundle finds it under pnpm's strict layout too.
  */
 const KEEP_EXTERNAL = [/^import-in-the-middle(\/.*)?$/];
 

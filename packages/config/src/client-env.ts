@@ -10,6 +10,7 @@ import {
   envSetting,
   isHttpUrl,
 } from './env.js';
+import { instrumentationNameList } from './instrumentation-names.js';
 import { OTLP_GRPC_PORT, OTLP_HTTP_PORT, OTLP_PROTOCOLS } from './otlp.js';
 import { SAMPLERS } from './sampler.js';
 
@@ -18,6 +19,11 @@ export type PropagatorName = (typeof PROPAGATORS)[number];
 
 export const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'] as const;
 export const TRACES_EXPORTERS = ['otlp', 'console', 'none'] as const;
+/** Where metrics go (OTEL_METRICS_EXPORTER): nowhere by default, so the preset loads no metrics code at all. */
+export const METRICS_EXPORTERS = ['none', 'otlp'] as const;
+export type MetricsExporter = (typeof METRICS_EXPORTERS)[number];
+/** How often metrics are exported when OTEL_METRICS_EXPORTER=otlp (OTEL_METRIC_EXPORT_INTERVAL), in milliseconds. */
+export const DEFAULT_METRIC_EXPORT_INTERVAL_MS = 60_000;
 export const ESM_HOOK_MODES = ['auto', 'on', 'off'] as const;
 export type EsmHookMode = (typeof ESM_HOOK_MODES)[number];
 /** Which Express layers get a span of their own (MILVUS_OTEL_EXPRESS_LAYERS). */
@@ -187,6 +193,36 @@ export const CLIENT_ENV = {
     'the path of a PEM file with the CA certificate(s) of the collector',
     'set it to a readable .pem file, or unset it',
   ),
+  OTEL_METRICS_EXPORTER: envSetting(
+    envEnum(METRICS_EXPORTERS, 'none'),
+    `one of ${METRICS_EXPORTERS.join(', ')}`,
+    'set OTEL_METRICS_EXPORTER=otlp to export metrics (db.client.operation.duration), or unset it for none',
+  ),
+  OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: envSetting(
+    envEnum(OTLP_PROTOCOLS, undefined),
+    `one of ${OTLP_PROTOCOLS.join(', ')}`,
+    'set OTEL_EXPORTER_OTLP_METRICS_PROTOCOL=http/protobuf (what Prometheus receives) or grpc, or unset it to use OTEL_EXPORTER_OTLP_PROTOCOL',
+  ),
+  OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: envSetting(
+    envHttpUrl(),
+    'an http:// or https:// URL (for http/protobuf the full URL, usually ending in /v1/metrics)',
+    'set OTEL_EXPORTER_OTLP_METRICS_ENDPOINT=http://localhost:9090/api/v1/otlp/v1/metrics for Prometheus, or unset it',
+  ),
+  OTEL_EXPORTER_OTLP_METRICS_HEADERS: envSetting(
+    envKeyValueList(),
+    'a comma-separated list of key=value pairs',
+    'write it like OTEL_EXPORTER_OTLP_METRICS_HEADERS=x-api-key=<key>',
+  ),
+  OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: envSetting(
+    envInt(undefined, { min: 1 }),
+    'a timeout in milliseconds (a whole number > 0)',
+    'set OTEL_EXPORTER_OTLP_METRICS_TIMEOUT=10000, or unset it',
+  ),
+  OTEL_METRIC_EXPORT_INTERVAL: envSetting(
+    envInt(DEFAULT_METRIC_EXPORT_INTERVAL_MS, { min: 1 }),
+    'an interval in milliseconds (a whole number > 0)',
+    `set OTEL_METRIC_EXPORT_INTERVAL=${DEFAULT_METRIC_EXPORT_INTERVAL_MS}, or unset it`,
+  ),
   OTEL_TRACES_SAMPLER: envSetting(
     envEnum(SAMPLERS, 'parentbased_always_on'),
     `one of ${SAMPLERS.join(', ')}`,
@@ -236,6 +272,16 @@ export const CLIENT_ENV = {
     envInt(undefined, { min: 1 }),
     'a length in characters (a whole number > 0)',
     `set OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT=${DEFAULT_ATTRIBUTE_VALUE_LENGTH_LIMIT}, or unset it for the default (${DEFAULT_ATTRIBUTE_VALUE_LENGTH_LIMIT})`,
+  ),
+  OTEL_NODE_ENABLED_INSTRUMENTATIONS: envSetting(
+    instrumentationNameList(),
+    'a comma-separated list of instrumentation names (http, express, fastify, koa, pg, redis, mongodb, mysql2, aws-lambda, undici, ioredis, milvus…)',
+    'write it like OTEL_NODE_ENABLED_INSTRUMENTATIONS=http,express,milvus, or unset it for the default set',
+  ),
+  OTEL_NODE_DISABLED_INSTRUMENTATIONS: envSetting(
+    instrumentationNameList(),
+    'a comma-separated list of instrumentation names (http, express, fastify, koa, pg, redis, mongodb, mysql2, aws-lambda, undici, ioredis, milvus…)',
+    'write it like OTEL_NODE_DISABLED_INSTRUMENTATIONS=fs,dns, or unset it',
   ),
   MILVUS_OTEL_ESM_HOOK: envSetting(
     envEnum(ESM_HOOK_MODES, 'auto'),

@@ -3,10 +3,12 @@ import type {
   EsmHookMode,
   ExpressLayers,
   LOG_LEVELS,
+  MetricsExporter,
   PropagatorName,
   RequireHookMode,
   TRACES_EXPORTERS,
 } from './client-env.js';
+import type { InstrumentationName } from './instrumentation-names.js';
 import type { OtlpSettings } from './otlp.js';
 import type { SamplerConfig } from './sampler.js';
 
@@ -17,6 +19,16 @@ export interface ClientSettings {
   readonly resourceAttributes: Readonly<Record<string, string>>;
   readonly exporters: readonly (typeof TRACES_EXPORTERS)[number][];
   readonly otlp: OtlpSettings;
+  /**
+   * Metrics (OTEL_METRICS_EXPORTER): `none` (default) loads no metrics code; `otlp` exports the instrumentations'
+   * metrics every `exportIntervalMs` (OTEL_METRIC_EXPORT_INTERVAL) to `otlp` — OTEL_EXPORTER_OTLP_METRICS_ENDPOINT /
+   * _PROTOCOL / _HEADERS / _TIMEOUT, each falling back to the general OTEL_EXPORTER_OTLP_… variable like traces do.
+   */
+  readonly metrics: {
+    readonly exporter: MetricsExporter;
+    readonly otlp: OtlpSettings;
+    readonly exportIntervalMs: number;
+  };
   readonly sampler: SamplerConfig;
   readonly propagators: readonly PropagatorName[];
   readonly logLevel: (typeof LOG_LEVELS)[number];
@@ -25,6 +37,16 @@ export interface ClientSettings {
    * only when the app's entry point is (or may be) an ES module — CommonJS apps are patched through require().
    */
   readonly esmHook: EsmHookMode;
+  /**
+   * Which instrumentations the preset's sets register, by name as in @opentelemetry/auto-instrumentations-node
+   * (`http`, `express`, `pg`…, plus `fastify` and `milvus`): `enabled` — only these (OTEL_NODE_ENABLED_INSTRUMENTATIONS;
+   * undefined when unset: the set's default); `disabled` — never these (OTEL_NODE_DISABLED_INSTRUMENTATIONS; wins over
+   * `enabled`).
+   */
+  readonly instrumentations: {
+    readonly enabled?: readonly InstrumentationName[] | undefined;
+    readonly disabled: readonly InstrumentationName[];
+  };
   /**
    * Inbound HTTP requests to these paths (exact match on the path, query string left out) create no span, so
    * health checks make no traces (MILVUS_OTEL_IGNORE_PATHS; default `/healthz`, `/health`, `/livez`, `/readyz`;

@@ -3,6 +3,7 @@ import { CLIENT_ENV, DEFAULT_ATTRIBUTE_VALUE_LENGTH_LIMIT, DEFAULT_MILVUS_ADDRES
 import type { ClientSettings } from './client-settings.js';
 import { collectEnvSettings, type EnvSource } from './env.js';
 import { ConfigError, type ConfigWarning, maskWarning } from './errors.js';
+import { type InstrumentationName, unknownInstrumentationIssue } from './instrumentation-names.js';
 import { resolveOtlp } from './otlp.js';
 import { resolveSampler } from './sampler.js';
 
@@ -36,7 +37,14 @@ export function parseClientEnv(env: EnvSource = process.env): ParseResult<Client
       fix: 'set MILVUS_PASSWORD, or use MILVUS_TOKEN=<user>:<password> instead',
     });
   }
+  for (const key of ['OTEL_NODE_ENABLED_INSTRUMENTATIONS', 'OTEL_NODE_DISABLED_INSTRUMENTATIONS'] as const) {
+    const issue = unknownInstrumentationIssue(key, env[key], v[key]);
+    if (issue) issues.push(issue);
+  }
   const { otlp, issues: otlpIssues } = resolveOtlp(v);
+  const metricsOtlp = resolveOtlp(v, 'metrics');
+  const metricsOn = v.OTEL_METRICS_EXPORTER === 'otlp';
+  if (metricsOn) otlpIssues.push(...metricsOtlp.issues);
 
   const settings: ClientSettings = {
     disabled: v.OTEL_SDK_DISABLED,
@@ -44,10 +52,19 @@ export function parseClientEnv(env: EnvSource = process.env): ParseResult<Client
     resourceAttributes: v.OTEL_RESOURCE_ATTRIBUTES,
     exporters: v.OTEL_TRACES_EXPORTER,
     otlp,
+    metrics: {
+      exporter: v.OTEL_METRICS_EXPORTER,
+      otlp: metricsOtlp.otlp,
+      exportIntervalMs: v.OTEL_METRIC_EXPORT_INTERVAL,
+    },
     sampler: sampler.sampler,
     propagators: v.OTEL_PROPAGATORS,
     logLevel: v.OTEL_LOG_LEVEL,
     esmHook: v.MILVUS_OTEL_ESM_HOOK,
+    instrumentations: {
+      enabled: v.OTEL_NODE_ENABLED_INSTRUMENTATIONS as readonly InstrumentationName[] | undefined,
+      disabled: (v.OTEL_NODE_DISABLED_INSTRUMENTATIONS ?? []) as readonly InstrumentationName[],
+    },
     ignoreIncomingPaths: v.MILVUS_OTEL_IGNORE_PATHS,
     expressLayers: v.MILVUS_OTEL_EXPRESS_LAYERS,
     requireHook: v.MILVUS_OTEL_REQUIRE_HOOK,

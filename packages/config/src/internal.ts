@@ -11,3 +11,8 @@ export {
   isUrlPath,
   REQUIRE_HOOK_MODES,
 } from './client-env.js';
+export {
+  INSTRUMENTATION_NAMES,
+  type InstrumentationName,
+  isInstrumentationName,
+} from './instrumentation-names.js';

@@ -96,3 +96,23 @@ export const nodeIo: EntryIo = {
     }
   },
 };
+
+/**
+ * The debug line of `--import @milvus-otel/node/register` saying which hook the entry point got (`installed`, or
+ * undefined for none) and why: `entry /app/main.ts runs as an ES module (.ts, package.json "type") …`.
+ */
+export function hookReport(
+  entry: string | undefined,
+  format: EntryFormat,
+  mode: EsmHookMode,
+  installed: string | undefined,
+): string {
+  const what = entry === undefined ? 'no entry file (-e, -p, stdin or the REPL)' : `entry ${entry}`;
+  const as = { commonjs: 'runs as CommonJS', module: 'runs as an ES module', unknown: 'may run as either' }[
+    format
+  ];
+  const hook = installed
+    ? `installed ${installed}`
+    : 'no ES module loader hook (require() is patched without it)';
+  return `@milvus-otel/node: ${what} ${as} (MILVUS_OTEL_ESM_HOOK=${mode}): ${hook}.`;
+}

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { ClientSettings } from '@milvus-otel/config';
+import type { ClientSettings, OtlpProtocol, OtlpSettings, OtlpSignal } from '@milvus-otel/config';
+import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import * as tracing from '@opentelemetry/sdk-trace';
 
 // Exporters are loaded on demand: an app pays start-up time only for the protocol it uses.
@@ -56,36 +57,64 @@ export function createExporter(settings: ClientSettings): PreparableExporter | u
 }
 
 function createOtlpExporter(settings: ClientSettings): tracing.SpanExporter {
-  const { otlp } = settings;
-  const common = { url: otlp.url, headers: { ...otlp.headers }, timeoutMillis: otlp.timeoutMs };
-  switch (otlp.protocol) {
-    case 'grpc': {
-      const { OTLPTraceExporter } = load(
-        '@opentelemetry/exporter-trace-otlp-grpc',
-      ) as typeof import('@opentelemetry/exporter-trace-otlp-grpc');
-      const grpc = load('@grpc/grpc-js') as typeof import('@grpc/grpc-js');
-      const metadata = new grpc.Metadata();
-      for (const [key, value] of Object.entries(common.headers)) metadata.set(key, value);
-      return new OTLPTraceExporter({
-        url: common.url,
-        timeoutMillis: common.timeoutMillis,
-        metadata,
-        ...(otlp.certificateFile
-          ? { credentials: grpc.credentials.createSsl(readFileSync(otlp.certificateFile)) }
-          : {}),
-      });
-    }
-    case 'http/protobuf': {
-      const { OTLPTraceExporter } = load(
-        '@opentelemetry/exporter-trace-otlp-proto',
-      ) as typeof import('@opentelemetry/exporter-trace-otlp-proto');
-      return new OTLPTraceExporter(common);
-    }
-    case 'http/json': {
-      const { OTLPTraceExporter } = load(
-        '@opentelemetry/exporter-trace-otlp-http',
-      ) as typeof import('@opentelemetry/exporter-trace-otlp-http');
-      return new OTLPTraceExporter(common);
-    }
-  }
+  return createOtlpSignalExporter('traces', settings.otlp);
 }
+
+/** The OTLP exporter class of each signal, per protocol: the same three transports for traces and metrics. */
+const OTLP_PACKAGES = {
+  traces: {
+    grpc: '@opentelemetry/exporter-trace-otlp-grpc',
+    'http/protobuf': '@opentelemetry/exporter-trace-otlp-proto',
+    'http/json': '@opentelemetry/exporter-trace-otlp-http',
+  },
+  metrics: {
+    grpc: '@opentelemetry/exporter-metrics-otlp-grpc',
+    'http/protobuf': '@opentelemetry/exporter-metrics-otlp-proto',
+    'http/json': '@opentelemetry/exporter-metrics-otlp-http',
+  },
+} as const satisfies Record<OtlpSignal, Record<OtlpProtocol, string>>;
+
+interface SignalExporters {
+  traces: tracing.SpanExporter;
+  metrics: PushMetricExporter;
+}
+
+/**
+ * The OTLP exporter of one signal for the protocol `otlp` names (loaded only now), with its URL, headers, timeout and
+ * CA certificate. Metrics ask for cumulative temporality, which Prometheus's OTLP receiver takes (it drops deltas
+ * unless a feature flag is on).
+ */
+export function createOtlpSignalExporter<S extends OtlpSignal>(
+  signal: S,
+  otlp: OtlpSettings,
+): SignalExporters[S] {
+  const module = load(OTLP_PACKAGES[signal][otlp.protocol]) as Record<
+    string,
+    new (
+      config: object,
+    ) => unknown
+  >;
+  const Exporter = module[signal === 'traces' ? 'OTLPTraceExporter' : 'OTLPMetricExporter'];
+  if (!Exporter) throw new Error(`${OTLP_PACKAGES[signal][otlp.protocol]} has no OTLP exporter class`);
+  const common = {
+    url: otlp.url,
+    timeoutMillis: otlp.timeoutMs,
+    // AggregationTemporalityPreference.CUMULATIVE of the metrics exporters (the same value in all three).
+    ...(signal === 'metrics' ? { temporalityPreference: CUMULATIVE } : {}),
+  };
+  if (otlp.protocol !== 'grpc')
+    return new Exporter({ ...common, headers: { ...otlp.headers } }) as SignalExporters[S];
+  const grpc = load('@grpc/grpc-js') as typeof import('@grpc/grpc-js');
+  const metadata = new grpc.Metadata();
+  for (const [key, value] of Object.entries(otlp.headers)) metadata.set(key, value);
+  return new Exporter({
+    ...common,
+    metadata,
+    ...(otlp.certificateFile
+      ? { credentials: grpc.credentials.createSsl(readFileSync(otlp.certificateFile)) }
+      : {}),
+  }) as SignalExporters[S];
+}
+
+/** AggregationTemporalityPreference.CUMULATIVE (@opentelemetry/exporter-metrics-otlp-http), without loading it. */
+const CUMULATIVE = 1;

@@ -3,6 +3,7 @@ import { context, diag, propagation, trace } from '@opentelemetry/api';
 import type { TracerProvider } from '@opentelemetry/sdk-trace';
 import type { BoundedExportPipeline } from './export-pipeline.ts';
 import type { PreparableExporter } from './exporter.ts';
+import type { MetricsHandle } from './meter-provider.ts';
 import type { ExportStatus, OTelHandle } from './types.ts';
 
 /**
@@ -51,6 +52,8 @@ export interface RunningSdk {
   readonly provider: TracerProvider;
   readonly exporter: PreparableExporter | undefined;
   readonly pipeline: BoundedExportPipeline | undefined;
+  /** The meter provider (OTEL_METRICS_EXPORTER=otlp), flushed and shut down with the tracer provider. */
+  readonly meters?: MetricsHandle | undefined;
   readonly instrumentedModules: readonly string[];
   /** Disables the instrumentations. */
   readonly unregister: () => void;
@@ -60,15 +63,20 @@ export interface RunningSdk {
 
 /** The controls of a started SDK; shutdown runs once and puts the global API back to its no-op state. */
 export function runningHandle(sdk: RunningSdk): ProcessHandle {
-  const { provider, pipeline, exporter, timeoutMs } = sdk;
+  const { provider, pipeline, exporter, meters, timeoutMs } = sdk;
   let stopping: Promise<void> | undefined;
   return {
     enabled: true,
     settings: sdk.settings,
-    forceFlush: () => withDeadline(provider.forceFlush(), timeoutMs, 'flushing spans'),
+    forceFlush: () =>
+      withDeadline(
+        Promise.all([provider.forceFlush(), meters?.forceFlush()]),
+        timeoutMs,
+        meters ? 'flushing spans and metrics' : 'flushing spans',
+      ),
     shutdown: () => {
       stopping ??= withDeadline(
-        provider.shutdown().finally(() => {
+        Promise.all([provider.shutdown(), meters?.shutdown()]).finally(() => {
           sdk.unregister();
           trace.disable();
           propagation.disable();

@@ -9,7 +9,8 @@
  */
 import { register as registerAsyncHooks } from 'node:module';
 import type { ClientSettings, ParseResult } from '@milvus-otel/config';
-import { detectEntryFormat, entryPoint, needsEsmHook } from './entry-format.ts';
+import { diag } from '@opentelemetry/api';
+import { detectEntryFormat, entryPoint, hookReport, needsEsmHook } from './entry-format.ts';
 import { ConfigError, instrumentedModules, registerWith, resolveSettings } from './sdk.ts';
 
 function exitOnConfigError<T>(work: () => T): T {
@@ -29,8 +30,13 @@ function start(resolved?: ParseResult<ClientSettings>) {
   return exitOnConfigError(() => registerWith({}, resolved));
 }
 
-const wantsHook = (settings: ClientSettings) =>
-  !settings.disabled && needsEsmHook(settings.esmHook, detectEntryFormat(entryPoint()));
+const entry = entryPoint();
+const format = detectEntryFormat(entry);
+const wantsHook = (settings: ClientSettings) => !settings.disabled && needsEsmHook(settings.esmHook, format);
+
+/** With OTEL_LOG_LEVEL=debug: which hook this entry point got, and why. */
+const reportHook = (settings: ClientSettings, installed: string | undefined) =>
+  diag.debug(hookReport(entry, format, settings.esmHook, installed));
 
 // In-thread hooks (Node ≥ 24.11.1 / 22.22.3): no loader thread, no round trip per module — and only the modules an
 // instrumentation asked for are intercepted. Loaded only when used.
@@ -41,6 +47,9 @@ if (supportsSyncHooks()) {
   if (handle.enabled && wantsHook(handle.settings)) {
     const { register: registerSyncHooks } = await import('import-in-the-middle/register-hooks.mjs');
     registerSyncHooks({ include: instrumentedModules() });
+    reportHook(handle.settings, 'the in-thread ES module loader hook');
+  } else if (handle.enabled) {
+    reportHook(handle.settings, undefined);
   }
 } else {
   // The loader thread must be listening before the instrumentations announce their modules: decide first.
@@ -49,9 +58,11 @@ if (supportsSyncHooks()) {
     const { createAddHookMessageChannel } = await import('import-in-the-middle');
     const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
     registerAsyncHooks('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
-    start(resolved);
+    const handle = start(resolved);
     await waitForAllMessagesAcknowledged();
+    if (handle.enabled) reportHook(handle.settings, 'the ES module loader hook (loader thread)');
   } else {
-    start(resolved);
+    const handle = start(resolved);
+    if (handle.enabled) reportHook(handle.settings, undefined);
   }
 }

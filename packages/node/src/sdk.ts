@@ -2,6 +2,8 @@ import Module from 'node:module';
 import { type ClientSettings, ConfigError, type ParseResult, parseClientEnv } from '@milvus-otel/config';
 import { DiagConsoleLogger, DiagLogLevel, diag } from '@opentelemetry/api';
 import { type Instrumentation, registerInstrumentations } from '@opentelemetry/instrumentation';
+import type { Resource } from '@opentelemetry/resources';
+import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { TracerProvider } from '@opentelemetry/sdk-trace';
 import { BoundedExportPipeline } from './export-pipeline.ts';
 import { createExporter } from './exporter.ts';
@@ -14,9 +16,15 @@ import {
   shutDownOnExit,
 } from './handle.ts';
 import { selectInstrumentations } from './instrumentations.ts';
+import { startMetrics } from './meter-provider.ts';
 import { withRegisterOptions } from './register-options.ts';
 import { narrowRequireHook, packageOfName } from './require-filter.ts';
-import { anotherProviderRegistered, createTracerProvider, installGlobals } from './tracer-provider.ts';
+import {
+  anotherProviderRegistered,
+  createResource,
+  createTracerProvider,
+  installGlobals,
+} from './tracer-provider.ts';
 import type { OTelHandle, RegisterOptions } from './types.ts';
 
 const LOG_LEVELS: Record<ClientSettings['logLevel'], DiagLogLevel> = {
@@ -78,15 +86,18 @@ export function registerWith(
     return remember(disabledHandle(settings));
   }
 
-  const { exporter, pipeline, provider } = buildPipeline(settings, options);
+  const resource = createResource(settings);
+  const { exporter, pipeline, provider } = buildPipeline(settings, options, resource);
   installGlobals(settings, provider);
-  const { modules, unregister } = startInstrumentations(options, settings, provider);
+  const meters = startMetrics(settings, resource);
+  const { modules, unregister } = startInstrumentations(options, settings, provider, meters?.provider);
 
   const handle = runningHandle({
     settings,
     provider,
     exporter,
     pipeline,
+    meters,
     instrumentedModules: loaderHookNames(modules),
     unregister,
     timeoutMs: options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
@@ -96,13 +107,15 @@ export function registerWith(
 }
 
 /** The exporter (its OTLP part loaded lazily) behind the bounded, retrying export queue, and the tracer provider. */
-function buildPipeline(settings: ClientSettings, options: RegisterOptions) {
+function buildPipeline(settings: ClientSettings, options: RegisterOptions, resource: Resource) {
   const exporter = options.traceExporter ?? createExporter(settings);
   const pipeline = exporter ? new BoundedExportPipeline(exporter, settings) : undefined;
-  const provider = createTracerProvider(settings, options, [
-    ...(options.spanProcessors ?? []),
-    ...(pipeline ? [pipeline.processor] : []),
-  ]);
+  const provider = createTracerProvider(
+    settings,
+    options,
+    [...(options.spanProcessors ?? []), ...(pipeline ? [pipeline.processor] : [])],
+    resource,
+  );
   return { exporter, pipeline, provider };
 }
 
@@ -117,18 +130,23 @@ function startDiagnostics(settings: ClientSettings, warnings: ParseResult<Client
 }
 
 /**
- * Registers the chosen instrumentations; with MILVUS_OTEL_REQUIRE_HOOK=narrow, only requires that may load a package
+ * Registers the chosen instrumentations (with the meter provider when metrics are on); with MILVUS_OTEL_REQUIRE_HOOK=narrow, only requires that may load a package
  * they patch go through their require hook. Returns the names of the modules they patch.
  */
 function startInstrumentations(
   options: RegisterOptions,
   settings: ClientSettings,
   provider: TracerProvider,
+  meterProvider: MeterProvider | undefined,
 ): { modules: string[]; unregister: () => void } {
   const requireBefore = Module.prototype.require; // the instrumentations' require hook is installed after this
   const instrumentations = selectInstrumentations(options, settings);
   const modules = patchedModules(instrumentations);
-  const unregister = registerInstrumentations({ instrumentations, tracerProvider: provider });
+  const unregister = registerInstrumentations({
+    instrumentations,
+    tracerProvider: provider,
+    ...(meterProvider ? { meterProvider } : {}),
+  });
   if (settings.requireHook === 'narrow')
     narrowRequireHook(requireBefore, [...new Set(modules.map(packageOfName))]);
   return { modules, unregister };

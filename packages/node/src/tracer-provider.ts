@@ -28,15 +28,8 @@ export function anotherProviderRegistered(): boolean {
   return delegate.constructor.name !== 'NoopTracerProvider';
 }
 
-/**
- * The tracer provider NodeSDK would build, without loading its log and metric pipelines (a large part of start-up
- * time): detected resource + service name, the sampler, the attribute length limit, the span processors.
- */
-export function createTracerProvider(
-  settings: ClientSettings,
-  options: Pick<RegisterOptions, 'sampler'>,
-  spanProcessors: SpanProcessor[],
-): TracerProvider {
+/** The detected resource plus the service name and OTEL_RESOURCE_ATTRIBUTES: the same for traces and metrics. */
+export function createResource(settings: ClientSettings): resources.Resource {
   const detected = resources.detectResources({
     detectors: [
       resources.envDetector,
@@ -46,13 +39,26 @@ export function createTracerProvider(
       containerDetector,
     ],
   });
+  return detected.merge(
+    resources.resourceFromAttributes({
+      ...settings.resourceAttributes,
+      [ATTR_SERVICE_NAME]: settings.serviceName,
+    }),
+  );
+}
+
+/**
+ * The tracer provider NodeSDK would build, without loading its log and metric pipelines (a large part of start-up
+ * time): the resource (detected + service name), the sampler, the attribute length limit, the span processors.
+ */
+export function createTracerProvider(
+  settings: ClientSettings,
+  options: Pick<RegisterOptions, 'sampler'>,
+  spanProcessors: SpanProcessor[],
+  resource: resources.Resource = createResource(settings),
+): TracerProvider {
   return new TracerProvider({
-    resource: detected.merge(
-      resources.resourceFromAttributes({
-        ...settings.resourceAttributes,
-        [ATTR_SERVICE_NAME]: settings.serviceName,
-      }),
-    ),
+    resource,
     sampler: options.sampler ?? createSampler(settings),
     // The SDK reads no OTEL_*_LIMIT variable itself and its default is no limit: one attribute could carry megabytes
     // (a queued job's data in a Redis statement), enough to push an export past what a collector takes per message.

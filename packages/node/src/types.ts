@@ -17,9 +17,12 @@ export interface RegisterOptions {
   /** Where settings are read from. @default process.env */
   env?: Readonly<Record<string, string | undefined>>;
   /**
-   * `lean` (default): http, express, undici (fetch), ioredis and Milvus — the gRPC instrumentation stays off, the
-   * Milvus instrumentation propagates the context itself. `all`: every instrumentation of
-   * `@opentelemetry/auto-instrumentations-node` (install it yourself) plus Milvus. Or your own list.
+   * `lean` (default): http, express, undici (fetch), ioredis and Milvus, plus Fastify (`@fastify/otel`), Koa, pg,
+   * node-redis, MongoDB and mysql2 when the app has them installed (AWS Lambda when named) — the gRPC instrumentation
+   * stays off, the Milvus instrumentation propagates the context itself. `all`: every instrumentation of
+   * `@opentelemetry/auto-instrumentations-node` (install it yourself) plus Fastify and Milvus. In both,
+   * OTEL_NODE_ENABLED_INSTRUMENTATIONS / OTEL_NODE_DISABLED_INSTRUMENTATIONS pick by name. Or your own list, used as
+   * given.
    */
   instrumentations?: 'lean' | 'all' | Instrumentation[];
   /** Added to the chosen set. */

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { detectEntryFormat, type EntryIo, entryPoint, needsEsmHook } from '../src/entry-format.ts';
+import {
+  detectEntryFormat,
+  type EntryIo,
+  entryPoint,
+  hookReport,
+  needsEsmHook,
+} from '../src/entry-format.ts';
 
 /** A fake file system: resolvable files, package.json "type" by directory prefix, files that compile as CJS. */
 function io(files: Record<string, { type?: string; cjsSyntax?: boolean }>): EntryIo {
@@ -74,5 +80,40 @@ describe('needsEsmHook', () => {
     expect(needsEsmHook('auto', 'unknown')).toBe(true);
     expect(needsEsmHook('on', 'commonjs')).toBe(true);
     expect(needsEsmHook('off', 'module')).toBe(false);
+  });
+});
+
+describe('TypeScript entry points (Node type stripping) on this machine’s files', () => {
+  it('.ts follows the package.json "type" as .js does; .cts is CommonJS, .mts an ES module', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'entry-format-ts-'));
+    writeFileSync(join(dir, 'app.ts'), 'const n: number = 1;\nexport default n;');
+    writeFileSync(join(dir, 'app.cts'), 'const n: number = 1;\nmodule.exports = n;');
+    writeFileSync(join(dir, 'app.mts'), 'export const n: number = 1;');
+    writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+    expect(detectEntryFormat(join(dir, 'app.ts'))).toBe('module');
+    expect(detectEntryFormat(join(dir, 'app.cts'))).toBe('commonjs');
+    expect(detectEntryFormat(join(dir, 'app.mts'))).toBe('module');
+    writeFileSync(join(dir, 'package.json'), '{"type":"commonjs"}');
+    expect(detectEntryFormat(join(dir, 'app.ts'))).toBe('commonjs');
+    expect(detectEntryFormat(join(dir, 'app.mts'))).toBe('module');
+    writeFileSync(join(dir, 'package.json'), '{"name":"no-type"}');
+    expect(detectEntryFormat(join(dir, 'app.ts'))).toBe('unknown'); // the hook is installed, to be safe
+  });
+});
+
+describe('hookReport', () => {
+  it('says which hook the entry point got, and why', () => {
+    expect(hookReport('/app/main.ts', 'module', 'auto', 'the in-thread ES module loader hook')).toBe(
+      '@milvus-otel/node: entry /app/main.ts runs as an ES module (MILVUS_OTEL_ESM_HOOK=auto): installed the in-thread ES module loader hook.',
+    );
+    expect(hookReport('/app/main.cts', 'commonjs', 'auto', undefined)).toBe(
+      '@milvus-otel/node: entry /app/main.cts runs as CommonJS (MILVUS_OTEL_ESM_HOOK=auto): no ES module loader hook (require() is patched without it).',
+    );
+    expect(hookReport(undefined, 'unknown', 'on', 'the ES module loader hook (loader thread)')).toContain(
+      'no entry file (-e, -p, stdin or the REPL) may run as either (MILVUS_OTEL_ESM_HOOK=on): installed',
+    );
   });
 });
