@@ -122,12 +122,18 @@ program
 program
   .command('doctor')
   .description(
-    'check a running stack: Milvus health, Jaeger reachable, OTLP port open, Milvus spans present in Jaeger',
+    'check a running stack: Milvus health, Jaeger reachable, OTLP port open, Milvus spans present in Jaeger, and Prometheus ready when metrics go there',
   )
   .addOption(new Option('--milvus-address <host:port>', 'Milvus gRPC address').env('MILVUS_ADDRESS'))
   .addOption(new Option('--milvus-health-url <url>', 'Milvus health URL').env('MILVUS_HEALTH_URL'))
   .addOption(new Option('--jaeger-url <url>', 'Jaeger query base URL').env('JAEGER_QUERY_URL'))
   .addOption(new Option('--otlp-endpoint <url>', 'OTLP gRPC endpoint').env('OTEL_EXPORTER_OTLP_ENDPOINT'))
+  .addOption(
+    new Option(
+      '--prometheus-url <url>',
+      'Prometheus base URL (default: from OTEL_EXPORTER_OTLP_METRICS_ENDPOINT when OTEL_METRICS_EXPORTER=otlp)',
+    ).env('PROMETHEUS_URL'),
+  )
   .addOption(
     new Option('--milvus-service <name>', 'service name of the Milvus server in Jaeger').default(
       'standalone',
@@ -142,6 +148,7 @@ program
       jaegerUrl: ((opts.jaegerUrl as string) ?? defaults.jaegerUrl).replace(/\/+$/, ''),
       otlpEndpoint: (opts.otlpEndpoint as string) ?? defaults.otlpEndpoint,
       milvusService: (opts.milvusService as string) ?? defaults.milvusService,
+      prometheusUrl: (opts.prometheusUrl as string | undefined) ?? defaults.prometheusUrl,
     });
     const ok = checks.every((c) => c.ok);
     if (opts.json) {

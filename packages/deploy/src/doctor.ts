@@ -18,6 +18,11 @@ export interface DoctorOptions {
   readonly otlpProtocol?: ClientSettings['otlp']['protocol'];
   /** Service name the Milvus server reports under. */
   readonly milvusService: string;
+  /**
+   * Prometheus base URL, when the apps send metrics there: its readiness (`/-/ready`) and its OTLP receiver are
+   * checked too. Undefined: no metrics check.
+   */
+  readonly prometheusUrl?: string | undefined;
 }
 
 export interface Check {
@@ -40,6 +45,24 @@ function otlpFor(protocols: {
   return parsed.success ? parsed.data.otlp : CLIENT_DEFAULTS.otlp;
 }
 
+/** Where Prometheus's OTLP receiver takes metrics, under its base URL. */
+const PROMETHEUS_OTLP_PATH = '/api/v1/otlp/v1/metrics';
+
+/**
+ * The Prometheus the apps send metrics to: PROMETHEUS_URL, else the base of OTEL_EXPORTER_OTLP_METRICS_ENDPOINT when
+ * metrics are on (OTEL_METRICS_EXPORTER=otlp) and it is a Prometheus OTLP receiver URL (…/api/v1/otlp/v1/metrics).
+ */
+export function prometheusFromEnv(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  if (env.PROMETHEUS_URL) return env.PROMETHEUS_URL.replace(/\/+$/, '');
+  const endpoint = env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT;
+  if (env.OTEL_METRICS_EXPORTER?.trim().toLowerCase() !== 'otlp' || !endpoint) return undefined;
+  const at = endpoint
+    .replace(/[?#].*$/s, '')
+    .replace(/\/+$/, '')
+    .lastIndexOf(PROMETHEUS_OTLP_PATH);
+  return at > 0 ? endpoint.slice(0, at) : undefined;
+}
+
 export function doctorDefaults(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): DoctorOptions {
@@ -58,7 +81,67 @@ export function doctorDefaults(
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || otlp.url,
     otlpProtocol: otlp.protocol,
     milvusService: env.MILVUS_SERVICE_NAME || 'standalone',
+    prometheusUrl: prometheusFromEnv(env),
   };
+}
+
+async function post(
+  url: string,
+  contentType: string,
+): Promise<{ status: number; body: string; type: string } | Error> {
+  try {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body: new Uint8Array(0),
+      signal: AbortSignal.timeout(3000),
+    });
+    return { status: res.status, body: await res.text(), type: res.headers.get('content-type') ?? '' };
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+/** The start of a response body on one line, for a check's detail. */
+const oneLine = (body: string, max: number) => body.replace(/\s+/g, ' ').trim().slice(0, max);
+
+/**
+ * Prometheus ready (`/-/ready`) and its OTLP receiver on: an empty OTLP/HTTP export (a valid request with no
+ * metrics, so nothing is written) answers 2xx, and 404 without `--web.enable-otlp-receiver`.
+ */
+async function prometheusChecks(url: string): Promise<Check[]> {
+  const [ready, otlp] = await Promise.all([
+    get(`${url}/-/ready`),
+    post(`${url}${PROMETHEUS_OTLP_PATH}`, 'application/x-protobuf'),
+  ]);
+  // Prometheus's own answers, not a web UI that serves a page at every path (Jaeger's, for one).
+  const isReady = !(ready instanceof Error) && ready.status === 200 && /Prometheus.*Ready/i.test(ready.body);
+  const receives =
+    !(otlp instanceof Error) && otlp.status >= 200 && otlp.status < 300 && !otlp.type.includes('text/html');
+  return [
+    {
+      name: 'Prometheus ready',
+      ok: isReady,
+      detail:
+        ready instanceof Error
+          ? `${url}/-/ready: ${ready.message}`
+          : `${url}/-/ready → ${ready.status} ${oneLine(ready.body, 60)}`,
+      ...(isReady
+        ? {}
+        : { fix: 'start Prometheus (pnpm stack start), or point --prometheus-url / PROMETHEUS_URL at it' }),
+    },
+    {
+      name: 'Prometheus OTLP receiver',
+      ok: receives,
+      detail:
+        otlp instanceof Error
+          ? `${url}${PROMETHEUS_OTLP_PATH}: ${otlp.message}`
+          : `${url}${PROMETHEUS_OTLP_PATH} → ${otlp.status}${receives ? '' : ` ${otlp.type} ${oneLine(otlp.body, 80)}`}`,
+      ...(receives
+        ? {}
+        : { fix: 'start Prometheus 3 with --web.enable-otlp-receiver (the stack and compose file do)' }),
+    },
+  ];
 }
 
 function tcp(address: HostPort | undefined, timeoutMs = 2000): Promise<boolean> {
@@ -172,6 +255,8 @@ export async function doctor(options: DoctorOptions): Promise<Check[]> {
           fix: 'send one traced request, then check the server trace section (milvus-otel validate <milvus.yaml>): exporter otlp, the collector endpoint, secure: false for a plain-text collector',
         }),
   });
+  if (options.prometheusUrl)
+    checks.push(...(await prometheusChecks(options.prometheusUrl.replace(/\/+$/, ''))));
   // The details echo the URLs given: their credentials and query values stay out of the report.
   return checks.map((c) => ({ ...c, detail: maskValue('detail', c.detail) ?? c.detail }));
 }

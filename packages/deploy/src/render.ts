@@ -16,7 +16,7 @@ export type RenderOptions = HelmOptions;
 
 export const TARGETS = {
   compose: {
-    description: 'docker compose stack: Milvus standalone + Jaeger v2 + Redis (+ apps)',
+    description: 'docker compose stack: Milvus standalone + Jaeger v2 + Prometheus + Redis (+ apps)',
     render: renderCompose,
   },
   'milvus-config': {

@@ -13,6 +13,9 @@ const name = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a lowercase DNS label (letters, digits, -)');
 
+/** The Prometheus image of the compose stack: the same release the native stack builds (3.16.0). */
+export const PROMETHEUS_IMAGE = 'prom/prometheus:v3.16.0';
+
 /** An app that sends traces, run beside Milvus and Jaeger: its image (or build folder for compose) and its port. */
 export const appSchema = z.strictObject({
   name,
@@ -66,6 +69,10 @@ export const deployConfigSchema = z.strictObject({
   redis: z
     .strictObject({ image: z.string().default('redis:7.4-alpine') })
     .default({ image: 'redis:7.4-alpine' }),
+  /** Prometheus for the apps' metrics (compose): OTLP in (`--web.enable-otlp-receiver`), PromQL out. */
+  prometheus: z
+    .strictObject({ image: z.string().default(PROMETHEUS_IMAGE) })
+    .default({ image: PROMETHEUS_IMAGE }),
   /** Apps run beside Milvus and Jaeger (compose services, Kubernetes Deployments), traced to the collector. */
   apps: z.array(appSchema).default([]),
 });
@@ -89,6 +96,7 @@ export interface DeployConfig {
     readonly settings: ReturnType<typeof parseJaegerSettings>;
   };
   readonly redis: { readonly image: string };
+  readonly prometheus: { readonly image: string };
   readonly apps: readonly App[];
 }
 
@@ -138,6 +146,7 @@ export function resolveDeployConfig(input: unknown = {}): DeployConfig {
     },
     jaeger: { ...c.jaeger, settings: parseJaegerSettings(c.jaeger.settings ?? {}) },
     redis: c.redis,
+    prometheus: c.prometheus,
     apps: c.apps,
   };
 }

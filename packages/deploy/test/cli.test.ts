@@ -141,6 +141,8 @@ describe('milvus-otel doctor', () => {
       ['Jaeger query API', true],
       ['OTLP receiver', true],
       ['Milvus spans in Jaeger', true],
+      ['Prometheus ready', true],
+      ['Prometheus OTLP receiver', true],
     ]);
     expect(result.code).toBe(0);
   });
@@ -151,9 +153,10 @@ describe('milvus-otel doctor', () => {
       MILVUS_HEALTH_URL: 'http://127.0.0.1:1/healthz',
       JAEGER_QUERY_URL: 'http://127.0.0.1:1',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1',
+      PROMETHEUS_URL: 'http://127.0.0.1:1',
     });
     expect(result.code).toBe(1);
-    expect(result.stdout.match(/^✗ /gm)).toHaveLength(5);
-    expect(result.stdout.match(/^ {4}fix: /gm)).toHaveLength(5);
+    expect(result.stdout.match(/^✗ /gm)).toHaveLength(7);
+    expect(result.stdout.match(/^ {4}fix: /gm)).toHaveLength(7);
   });
 });

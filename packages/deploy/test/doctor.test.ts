@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { doctor, doctorDefaults } from '../src/doctor.ts';
+import { doctor, doctorDefaults, prometheusFromEnv } from '../src/doctor.ts';
 
 describe('doctorDefaults: the apps’ defaults, from @milvus-otel/config', () => {
   it('probes the OTLP endpoint and Milvus address the apps use when nothing is set', () => {
@@ -80,5 +80,35 @@ describe('doctor: host:port of every form', () => {
       milvusService: 'standalone',
     });
     expect(http.find((c) => c.name === 'OTLP receiver')?.detail).toMatch(/^127\.0\.0\.2:4318 /);
+  });
+});
+
+describe('prometheusFromEnv: the Prometheus doctor checks, when metrics go to one', () => {
+  it('takes PROMETHEUS_URL first, without a trailing slash', () => {
+    expect(prometheusFromEnv({ PROMETHEUS_URL: 'http://prom:9090/' })).toBe('http://prom:9090');
+  });
+
+  it('derives it from a Prometheus OTLP metrics endpoint only when metrics are exported', () => {
+    const endpoint = 'http://127.0.0.1:9090/api/v1/otlp/v1/metrics';
+    expect(prometheusFromEnv({ OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: endpoint })).toBeUndefined();
+    expect(
+      prometheusFromEnv({ OTEL_METRICS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: endpoint }),
+    ).toBe('http://127.0.0.1:9090');
+    expect(
+      prometheusFromEnv({
+        OTEL_METRICS_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://prom.example/base/api/v1/otlp/v1/metrics',
+      }),
+    ).toBe('http://prom.example/base');
+  });
+
+  it('leaves a collector endpoint that is not Prometheus alone', () => {
+    expect(
+      prometheusFromEnv({
+        OTEL_METRICS_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://collector:4318/v1/metrics',
+      }),
+    ).toBeUndefined();
+    expect(doctorDefaults({}).prometheusUrl).toBeUndefined();
   });
 });

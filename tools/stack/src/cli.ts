@@ -8,6 +8,7 @@ import { installNativeTools } from './install.ts';
 import { installTimer } from './install-timer.ts';
 import { log, StackError } from './log.ts';
 import { milvusLogFiles, milvusNonLoopback } from './loopback.ts';
+import { ensureMilvusLite } from './milvus-lite.ts';
 import { SERVICE_NAMES } from './native.ts';
 import { daemon, logTail } from './process.ts';
 import { clientEnv, loadSettings, SettingsError } from './settings.ts';
@@ -107,10 +108,10 @@ program
 program
   .command('install')
   .description(
-    'install the native parts into the cache dir (Milvus wheel venv, Jaeger build, redis-server, Lambda RIE build)',
+    'install the native parts into the cache dir (Milvus wheel venv, Jaeger build, redis-server, Lambda RIE build, Milvus Lite venv)',
   )
   .action(async () => {
-    const tools = await installNativeTools(loadSettings());
+    const tools = { ...(await installNativeTools(loadSettings())), milvusLite: await ensureMilvusLite() };
     log.ok(`native tools ready: ${Object.values(tools).join(', ')}`);
   });
 

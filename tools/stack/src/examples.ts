@@ -86,10 +86,18 @@ export function exampleUrls(apps: readonly ExampleApp[]): Record<string, string>
   return { EXPRESS_URL: url('express'), WORKER_URL: url('worker'), LAMBDA_URL: url('serverless') };
 }
 
-/** The environment each example runs with: the stack's client env, its port and service name, the others' URLs. */
+/** How often the examples export metrics in dev: often enough to see a request's metrics in Prometheus at once. */
+export const EXAMPLE_METRIC_INTERVAL_MS = 5000;
+
+/**
+ * The environment each example runs with: the stack's client env with metrics on (to the stack's Prometheus), its
+ * port and service name, the others' URLs.
+ */
 export function exampleEnv(settings: StackSettings, apps: readonly ExampleApp[], app: ExampleApp) {
   return {
     ...clientEnv(settings),
+    OTEL_METRICS_EXPORTER: 'otlp',
+    OTEL_METRIC_EXPORT_INTERVAL: String(EXAMPLE_METRIC_INTERVAL_MS),
     ...exampleUrls(apps),
     PORT: String(app.port.port),
     OTEL_SERVICE_NAME: app.service,
@@ -253,6 +261,7 @@ export function devBanner(
   timings?: DevTimings,
 ): string {
   const jaeger = `http://127.0.0.1:${settings.ports.jaegerQuery.port}`;
+  const prometheus = `http://127.0.0.1:${settings.ports.prometheus.port}`;
   // On a first start the native parts install in parallel with the stack's start and the examples' (the Lambda
   // emulator): their time is a share of the whole, not of one phase.
   const took = timings
@@ -270,6 +279,9 @@ export function devBanner(
     '    ./pnpm milvus-otel trace <trace id>',
     '  and check all three examples end to end with',
     '    ./pnpm milvus-otel verify',
+    '',
+    `  Metrics: Prometheus at ${prometheus} (API; UI with Docker): the examples send db.client.operation.duration`,
+    `    every ${EXAMPLE_METRIC_INTERVAL_MS / 1000} s, e.g. ${prometheus}/api/v1/query?query=sum+by+(db_operation_name)(db_client_operation_duration_seconds_count)`,
     '',
     startedStack
       ? 'Ctrl-C stops the examples (their spans are flushed) and the stack.'

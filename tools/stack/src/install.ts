@@ -19,6 +19,7 @@ export interface NativeTools {
   python: string;
   jaeger: string;
   redisServer: string;
+  prometheus: string;
 }
 
 async function commandWorks(command: string, args: string[]): Promise<boolean> {
@@ -28,12 +29,13 @@ async function commandWorks(command: string, args: string[]): Promise<boolean> {
 
 /** Everything the native stack runs, installed into the cache dir on first use (and reused afterwards). */
 export async function ensureNativeTools(settings: StackSettings): Promise<NativeTools> {
-  const [python, jaeger, redisServer] = await Promise.all([
+  // The two Go builds one after the other: side by side on a 2-core machine they only slow each other down.
+  const [python, [jaeger, prometheus], redisServer] = await Promise.all([
     ensureMilvusVenv(settings),
-    ensureJaeger(settings),
+    ensureJaeger(settings).then(async (jaeger) => [jaeger, await ensurePrometheus(settings)] as const),
     ensureRedis(),
   ]);
-  return { python, jaeger, redisServer };
+  return { python, jaeger, redisServer, prometheus };
 }
 
 /**
@@ -93,55 +95,101 @@ async function findPython(): Promise<string> {
 
 const JAEGER_MODULE = 'github.com/jaegertracing/jaeger';
 
+type Go = (args: string[], extraEnv?: Record<string, string>) => ReturnType<typeof execa>;
+
+interface GoBuild {
+  /** "Jaeger 2.13.0" */
+  readonly what: string;
+  /** The cache folder of this version; the binary goes into its `bin/`. */
+  readonly dir: string;
+  readonly binaryName: string;
+  /** The build's Go commands, run in an empty folder of this process, installing into `gobin`. */
+  readonly steps: (go: Go, build: string, gobin: string) => Promise<void>;
+}
+
+/**
+ * Builds a binary with the Go toolchain once and reuses it afterwards. Each process builds in folders of its own and
+ * publishes the result with a rename: a `./pnpm test` and a `./pnpm dev` started side by side on a fresh machine
+ * both build, and neither may remove what the other is writing.
+ */
+async function buildWithGo({ what, dir, binaryName, steps }: GoBuild): Promise<string> {
+  const binary = join(dir, 'bin', binaryName);
+  if (existsSync(binary)) return binary;
+  if (!(await commandWorks('go', ['version']))) {
+    throw new StackError(
+      `Go is needed once to build ${what} for the native stack.\n  fix: install Go 1.24+ (https://go.dev/doc/install or Debian: apt-get install golang; a release older than the module's go.mod asks for fetches that toolchain itself), then run this again`,
+    );
+  }
+  log.step(`building ${what} with go install (first time only, a few minutes) into ${dir}`);
+  const installed = installing();
+  const build = join(dir, `build.${process.pid}`);
+  const gobin = join(dir, `bin.partial.${process.pid}`);
+  rmSync(build, { recursive: true, force: true });
+  mkdirSync(build, { recursive: true });
+  const go: Go = (args, extraEnv = {}) =>
+    execa('go', args, {
+      cwd: build,
+      env: { GOFLAGS: '-mod=mod', GOWORK: 'off', GOBIN: gobin, ...extraEnv },
+      reject: false,
+      all: true,
+    });
+  try {
+    await steps(go, build, gobin);
+    publishBuild(gobin, join(dir, 'bin'), binary);
+  } finally {
+    rmSync(gobin, { recursive: true, force: true });
+    rmSync(build, { recursive: true, force: true });
+  }
+  log.ok(`${what} built: ${binary}`);
+  installed();
+  return binary;
+}
+
+async function goOrFail(go: Go, args: string[]) {
+  const result = await go(args);
+  if (result.exitCode !== 0) throw new StackError(`go ${args.join(' ')} failed:\n${result.all}`);
+  return result;
+}
+
 /**
  * The Jaeger v2 binary, built from the Go module proxy. `go install <pkg>@<version>` refuses Jaeger (its go.mod has
  * a replace directive), so the build happens in a small module of our own that requires Jaeger, carries over its
  * replace directives and its go.sum (the checksums Jaeger itself pinned), and installs `cmd/jaeger` from there.
  */
-export async function ensureJaeger(settings: StackSettings): Promise<string> {
-  const dir = join(settings.cacheDir, `jaeger-${VERSIONS.jaegerRelease}`);
-  const binary = join(dir, 'bin', 'jaeger');
-  if (existsSync(binary)) return binary;
+export function ensureJaeger(settings: StackSettings): Promise<string> {
+  return buildWithGo({
+    what: `Jaeger ${VERSIONS.jaegerRelease}`,
+    dir: join(settings.cacheDir, `jaeger-${VERSIONS.jaegerRelease}`),
+    binaryName: 'jaeger',
+    steps: async (go, build) => {
+      const download = await goOrFail(go, [
+        'mod',
+        'download',
+        '-json',
+        `${JAEGER_MODULE}@${VERSIONS.jaegerModule}`,
+      ]);
+      const moduleDir = (JSON.parse(String(download.stdout)) as { Dir: string }).Dir;
+      const upstreamMod = readFileSync(join(moduleDir, 'go.mod'), 'utf8');
+      writeFileSync(join(build, 'go.mod'), jaegerBuildGoMod(upstreamMod));
+      copyFileSync(join(moduleDir, 'go.sum'), join(build, 'go.sum'));
+      await goOrFail(go, ['get', `${JAEGER_MODULE}/cmd/jaeger@${VERSIONS.jaegerModule}`]);
+      await goOrFail(go, ['install', '-trimpath', `-ldflags=-s -w`, `${JAEGER_MODULE}/cmd/jaeger`]);
+    },
+  });
+}
 
-  if (!(await commandWorks('go', ['version']))) {
-    throw new StackError(
-      `Go is needed once to build Jaeger ${VERSIONS.jaegerRelease} for the native stack.\n  fix: install Go 1.24+ (https://go.dev/doc/install or Debian: apt-get install golang), then run this again`,
-    );
+/**
+ * Moves a finished build directory into place. When a concurrent install published first, its copy is kept (the
+ * same version, built the same way); a leftover directory without the binary is replaced.
+ */
+export function publishBuild(partial: string, final: string, binary: string): void {
+  if (existsSync(binary)) return;
+  rmSync(final, { recursive: true, force: true });
+  try {
+    renameSync(partial, final);
+  } catch (error) {
+    if (!existsSync(binary)) throw error;
   }
-  log.step(
-    `building Jaeger ${VERSIONS.jaegerRelease} with go install (first time only, a few minutes) into ${dir}`,
-  );
-  const installed = installing();
-  const build = join(dir, 'build');
-  rmSync(build, { recursive: true, force: true });
-  mkdirSync(build, { recursive: true });
-  const goEnv = { GOFLAGS: '-mod=mod', GOWORK: 'off' };
-  const go = (args: string[], extraEnv: Record<string, string> = {}) =>
-    execa('go', args, { cwd: build, env: { ...goEnv, ...extraEnv }, reject: false, all: true });
-
-  const download = await go(['mod', 'download', '-json', `${JAEGER_MODULE}@${VERSIONS.jaegerModule}`]);
-  if (download.exitCode !== 0) {
-    throw new StackError(`go could not download ${JAEGER_MODULE}@${VERSIONS.jaegerModule}:\n${download.all}`);
-  }
-  const moduleDir = (JSON.parse(download.stdout) as { Dir: string }).Dir;
-  const upstreamMod = readFileSync(join(moduleDir, 'go.mod'), 'utf8');
-  writeFileSync(join(build, 'go.mod'), jaegerBuildGoMod(upstreamMod));
-  copyFileSync(join(moduleDir, 'go.sum'), join(build, 'go.sum'));
-
-  const steps: string[][] = [
-    ['get', `${JAEGER_MODULE}/cmd/jaeger@${VERSIONS.jaegerModule}`],
-    ['install', '-trimpath', `-ldflags=-s -w`, `${JAEGER_MODULE}/cmd/jaeger`],
-  ];
-  const gobin = join(dir, 'bin.partial');
-  for (const args of steps) {
-    const result = await go(args, { GOBIN: gobin });
-    if (result.exitCode !== 0) throw new StackError(`go ${args.join(' ')} failed:\n${result.all}`);
-  }
-  rmSync(join(dir, 'bin'), { recursive: true, force: true });
-  renameSync(gobin, join(dir, 'bin'));
-  log.ok(`Jaeger ${VERSIONS.jaegerRelease} built: ${binary}`);
-  installed();
-  return binary;
 }
 
 /** go.mod of the build module: Jaeger's Go version and replace directives, plus a requirement on Jaeger. */
@@ -162,6 +210,39 @@ export function jaegerBuildGoMod(upstreamGoMod: string): string {
     ...replaces.filter((r) => r !== 'replace ('),
     '',
   ].join('\n');
+}
+
+const PROMETHEUS_MODULE = 'github.com/prometheus/prometheus';
+
+/**
+ * Build tags of the Prometheus binary: `remove_all_sd` leaves out the cloud service discoveries (AWS, Azure, GCE,
+ * Kubernetes, …; plugins/*.go of the module), which the local stack never uses and which are most of the build's
+ * downloads and compile time; file and HTTP discovery stay. Without `builtinassets` (the UI's compiled assets are not
+ * in the Go module) it serves its HTTP API, not the web UI.
+ */
+export const PROMETHEUS_BUILD_TAGS = 'remove_all_sd';
+
+/**
+ * The Prometheus 3 server, built from the Go module proxy with `go install` (its go.mod has no replace directive, so
+ * `go install <pkg>@<version>` takes it as it is, with the checksums of its own go.sum).
+ */
+export function ensurePrometheus(settings: StackSettings): Promise<string> {
+  return buildWithGo({
+    what: `Prometheus ${VERSIONS.prometheusRelease}`,
+    dir: join(settings.cacheDir, `prometheus-${VERSIONS.prometheusRelease}`),
+    binaryName: 'prometheus',
+    steps: async (go) => {
+      await goOrFail(go, [
+        'install',
+        '-trimpath',
+        '-tags',
+        PROMETHEUS_BUILD_TAGS,
+        // The release in `prometheus --version` and /api/v1/status/buildinfo, as the official build sets it.
+        `-ldflags=-s -w -X github.com/prometheus/common/version.Version=${VERSIONS.prometheusRelease}`,
+        `${PROMETHEUS_MODULE}/cmd/prometheus@${VERSIONS.prometheusModule}`,
+      ]);
+    },
+  });
 }
 
 /** `redis-server` from the system; installed with apt-get when we are root on Debian/Ubuntu. */

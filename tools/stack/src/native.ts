@@ -16,7 +16,7 @@ import {
 } from './process.ts';
 import type { PortSpec, StackSettings } from './settings.ts';
 
-export const SERVICE_NAMES = ['jaeger', 'milvus', 'redis'] as const;
+export const SERVICE_NAMES = ['jaeger', 'prometheus', 'milvus', 'redis'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 interface NativeService {
@@ -67,6 +67,17 @@ export const NATIVE_MILVUS_CONFIG = { 'common.gracefulStopTimeout': '10' } as co
 /** trace keys the embedded Milvus 2.3 server does not read. */
 const NOT_READ_BY_WHEEL = ['trace.otlp.method', 'trace.initTimeoutSeconds'];
 
+/** The native Prometheus's command line: the OTLP receiver on, its files under .stack/prometheus, loopback only. */
+export function prometheusArgs(settings: StackSettings): string[] {
+  const dir = join(settings.stateDir, 'prometheus');
+  return [
+    `--config.file=${join(dir, 'prometheus.yml')}`,
+    `--storage.tsdb.path=${join(dir, 'data')}`,
+    `--web.listen-address=127.0.0.1:${settings.ports.prometheus.port}`,
+    '--web.enable-otlp-receiver',
+  ];
+}
+
 export function nativeServices(settings: StackSettings): NativeService[] {
   const { ports, stateDir, logDir, repoRoot } = settings;
   const d = (name: ServiceName) => daemon(name, stateDir, logDir);
@@ -116,6 +127,24 @@ export function nativeServices(settings: StackSettings): NativeService[] {
             JAEGER_SAMPLING_PORT: String(ports.jaegerSampling.port),
           },
         };
+      },
+    },
+    {
+      name: 'prometheus',
+      daemon: d('prometheus'),
+      ports: [ports.prometheus],
+      notReady: async () =>
+        (await httpOk(`http://127.0.0.1:${ports.prometheus.port}/-/ready`)) ? undefined : '/-/ready not OK',
+      startTimeoutMs: 60_000,
+      fix: `\`./pnpm stack logs prometheus\` shows its log; its data is ${join(stateDir, 'prometheus', 'data')}`,
+      stopGraceMs: 10_000,
+      command: (tools) => {
+        const dir = join(stateDir, 'prometheus');
+        mkdirSync(join(dir, 'data'), { recursive: true });
+        // docker/prometheus/prometheus.yml (rendered by @milvus-otel/deploy, mounted by docker compose): no scrape
+        // targets, metrics arrive over OTLP.
+        copyFileSync(join(repoRoot, 'docker', 'prometheus', 'prometheus.yml'), join(dir, 'prometheus.yml'));
+        return { command: tools.prometheus, args: prometheusArgs(settings) };
       },
     },
     {

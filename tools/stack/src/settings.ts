@@ -16,6 +16,12 @@ export const VERSIONS = {
    */
   jaegerModule: 'v1.76.0',
   jaegerRelease: '2.13.0',
+  /**
+   * Prometheus's Go module. Its 3.x releases are tagged v0.3xx.y for Go (v3 tags are not importable): v0.316.0 is
+   * Prometheus 3.16.0 (its VERSION file), the server behind `--web.enable-otlp-receiver`.
+   */
+  prometheusModule: 'v0.316.0',
+  prometheusRelease: '3.16.0',
 } as const;
 
 export interface PortSpec {
@@ -48,6 +54,7 @@ export interface StackSettings {
     readonly jaegerThriftHttp: PortSpec;
     readonly jaegerSampling: PortSpec;
     readonly redis: PortSpec;
+    readonly prometheus: PortSpec;
   };
   /**
    * The native Milvus server's internal component ports (root coord, query coord, …): pinned rather than probed, so
@@ -96,6 +103,7 @@ const PORT_DEFAULTS = {
   jaegerThriftHttp: { env: 'JAEGER_THRIFT_HTTP_PORT', port: 14268, what: 'Jaeger Thrift HTTP receiver' },
   jaegerSampling: { env: 'JAEGER_SAMPLING_PORT', port: 5778, what: 'Jaeger remote sampling' },
   redis: { env: 'REDIS_PORT', port: 6379, what: 'Redis' },
+  prometheus: { env: 'PROMETHEUS_PORT', port: 9090, what: 'Prometheus (query API, OTLP metrics receiver)' },
 } as const satisfies Record<string, PortSpec>;
 
 export class SettingsError extends Error {
@@ -158,14 +166,25 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, repoRoot = RE
   return { repoRoot, cacheDir, stateDir, logDir: join(stateDir, 'logs'), ports, milvusInternalPorts, mode };
 }
 
-/** The environment a client needs to reach this stack (what the examples and tests read). */
+/** Where Prometheus's OTLP receiver takes metrics (OTLP/HTTP, protobuf or JSON; no gRPC). */
+export const PROMETHEUS_OTLP_PATH = '/api/v1/otlp/v1/metrics';
+
+/**
+ * The environment a client needs to reach this stack (what the examples and tests read). Metrics stay off
+ * (OTEL_METRICS_EXPORTER unset) except in the examples (`exampleEnv`): the endpoint here is where they go when a
+ * client turns them on.
+ */
 export function clientEnv(settings: StackSettings): Record<string, string> {
   const { ports } = settings;
+  const prometheus = `http://127.0.0.1:${ports.prometheus.port}`;
   return {
     MILVUS_ADDRESS: `127.0.0.1:${ports.milvus.port}`,
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${ports.otlpGrpc.port}`,
     OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+    OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `${prometheus}${PROMETHEUS_OTLP_PATH}`,
+    OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/protobuf',
     JAEGER_QUERY_URL: `http://127.0.0.1:${ports.jaegerQuery.port}`,
+    PROMETHEUS_URL: prometheus,
     REDIS_URL: `redis://127.0.0.1:${ports.redis.port}`,
   };
 }

@@ -45,7 +45,7 @@ export async function status(settings: StackSettings): Promise<StackStatus> {
 /** True when every service of the stack is up and healthy. */
 export async function isUp(settings: StackSettings, known?: StackStatus): Promise<boolean> {
   const current = known ?? (await status(settings));
-  if (current.backend === 'docker') return current.services.length >= 3;
+  if (current.backend === 'docker') return current.services.length >= 4;
   return (current.services as ServiceStatus[]).every((s) => s.healthy);
 }
 
@@ -106,6 +106,7 @@ export function printEndpoints(settings: StackSettings, backend: Backend): void 
       `  Milvus      ${env.MILVUS_ADDRESS}  health http://127.0.0.1:${ports.milvusHealth.port}/healthz  (service "standalone" in Jaeger)`,
       `  Jaeger      ${ui}`,
       `  OTLP        grpc ${env.OTEL_EXPORTER_OTLP_ENDPOINT}  http http://127.0.0.1:${ports.otlpHttp.port}`,
+      `  Prometheus  ${env.PROMETHEUS_URL}${backend === 'docker' ? ' (UI)' : ' (HTTP API; the natively built Prometheus serves no UI)'}  OTLP metrics in: ${env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT}`,
       `  Redis       ${env.REDIS_URL}`,
       backend === 'native'
         ? `  logs        ${settings.logDir}`

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { exampleApps } from '../src/examples.ts';
-import { milvusTraceConfig } from '../src/native.ts';
+import { milvusTraceConfig, prometheusArgs } from '../src/native.ts';
 import { loadSettings, REPO_ROOT } from '../src/settings.ts';
 
 const docker = join(REPO_ROOT, 'docker');
@@ -24,10 +24,29 @@ const stackServices = Object.entries(compose.services).filter(([, s]) => !s.prof
 const exampleServices = Object.entries(compose.services).filter(([, s]) => s.profiles?.includes('apps'));
 
 describe('docker/compose.yaml', () => {
-  it('runs Milvus, Jaeger and Redis, each with a health check', () => {
-    expect(stackServices.map(([name]) => name).sort()).toEqual(['jaeger', 'milvus', 'redis']);
+  it('runs Milvus, Jaeger, Prometheus and Redis, each with a health check', () => {
+    expect(stackServices.map(([name]) => name).sort()).toEqual(['jaeger', 'milvus', 'prometheus', 'redis']);
     for (const [name, service] of stackServices) {
       expect(service.healthcheck?.test, name).toBeDefined();
+    }
+  });
+
+  it('runs Prometheus as the native stack does: OTLP receiver on, the same prometheus.yml, gated on /-/ready', () => {
+    const settings = loadSettings({});
+    const prometheus = compose.services.prometheus as (typeof compose.services)[string] & {
+      command: string[];
+    };
+    expect(prometheus.command).toContain('--web.enable-otlp-receiver');
+    expect(prometheusArgs(settings)).toContain('--web.enable-otlp-receiver');
+    expect(prometheus.volumes).toEqual(['./prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro']);
+    expect(existsSync(join(docker, 'prometheus', 'prometheus.yml'))).toBe(true);
+    expect(prometheus.healthcheck?.test.join(' ')).toContain('http://localhost:9090/-/ready');
+    // The examples send their metrics to it, as `pnpm dev` runs them.
+    for (const app of exampleApps(settings, {})) {
+      expect(compose.services[app.service]?.environment).toMatchObject({
+        OTEL_METRICS_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://prometheus:9090/api/v1/otlp/v1/metrics',
+      });
     }
   });
 

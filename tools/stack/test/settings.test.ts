@@ -17,6 +17,7 @@ describe('loadSettings', () => {
       jaegerThriftHttp: 14268,
       jaegerSampling: 5778,
       redis: 6379,
+      prometheus: 9090,
     });
     expect(s.mode).toBe('auto');
     expect(s.cacheDir).toBe('/home/u/.cache/milvus-otel');
@@ -83,11 +84,16 @@ describe('loadSettings', () => {
 
 describe('clientEnv', () => {
   it('points clients at the configured ports', () => {
-    expect(clientEnv(loadSettings({ MILVUS_PORT: '29530', OTLP_GRPC_PORT: '14317' }))).toEqual({
+    expect(
+      clientEnv(loadSettings({ MILVUS_PORT: '29530', OTLP_GRPC_PORT: '14317', PROMETHEUS_PORT: '19090' })),
+    ).toEqual({
       MILVUS_ADDRESS: '127.0.0.1:29530',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:14317',
       OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+      OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://127.0.0.1:19090/api/v1/otlp/v1/metrics',
+      OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/protobuf',
       JAEGER_QUERY_URL: 'http://127.0.0.1:16686',
+      PROMETHEUS_URL: 'http://127.0.0.1:19090',
       REDIS_URL: 'redis://127.0.0.1:6379',
     });
   });

@@ -19,7 +19,25 @@ const PORTS = {
     ['JAEGER_SAMPLING_PORT', 5778],
   ],
   redis: [['REDIS_PORT', 6379]],
+  prometheus: [['PROMETHEUS_PORT', 9090]],
 } as const;
+
+/**
+ * Prometheus's command line in compose: the image's own defaults (config, data dir) plus the OTLP receiver
+ * (`--web.enable-otlp-receiver`, Prometheus 3), as the native stack runs it.
+ */
+export const PROMETHEUS_COMMAND = [
+  '--config.file=/etc/prometheus/prometheus.yml',
+  '--storage.tsdb.path=/prometheus',
+  '--web.enable-otlp-receiver',
+] as const;
+
+/** prometheus.yml of the stack: metrics arrive over OTLP, nothing is scraped. The native stack writes the same. */
+export const PROMETHEUS_YML = {
+  global: { evaluation_interval: '15s' },
+  storage: { tsdb: { out_of_order_time_window: '30m' } },
+  otlp: { promote_resource_attributes: ['deployment.environment.name', 'service.version'] },
+};
 
 const published = (ports: readonly (readonly [string, number])[]) =>
   ports.map(([env, port]) => `\${${env}:-${port}}:${port}`);
@@ -79,6 +97,19 @@ export function renderCompose(config: DeployConfig): RenderedFile[] {
         retries: 10,
       },
     },
+    prometheus: {
+      image: `\${PROMETHEUS_IMAGE:-${config.prometheus.image}}`,
+      command: [...PROMETHEUS_COMMAND],
+      volumes: ['./prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro'],
+      ports: published(PORTS.prometheus),
+      healthcheck: {
+        test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://localhost:9090/-/ready'],
+        interval: '5s',
+        timeout: '3s',
+        start_period: '10s',
+        retries: 10,
+      },
+    },
     redis: {
       image: `\${REDIS_IMAGE:-${config.redis.image}}`,
       command: ['redis-server', '--save', '', '--appendonly', 'no'],
@@ -97,6 +128,11 @@ export function renderCompose(config: DeployConfig): RenderedFile[] {
         PORT: String(app.port),
         OTEL_EXPORTER_OTLP_ENDPOINT: `http://jaeger:${grpc}`,
         OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        // db.client.operation.duration and the other instrumentation metrics, to Prometheus's OTLP receiver.
+        OTEL_METRICS_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://prometheus:9090/api/v1/otlp/v1/metrics',
+        OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/protobuf',
+        OTEL_METRIC_EXPORT_INTERVAL: '10000',
         MILVUS_ADDRESS: 'milvus:19530',
         REDIS_URL: 'redis://redis:6379',
         ...app.env,
@@ -106,6 +142,7 @@ export function renderCompose(config: DeployConfig): RenderedFile[] {
         milvus: { condition: 'service_healthy' },
         jaeger: { condition: 'service_healthy' },
         redis: { condition: 'service_healthy' },
+        prometheus: { condition: 'service_healthy' },
       },
     };
   }
@@ -115,7 +152,8 @@ export function renderCompose(config: DeployConfig): RenderedFile[] {
     yamlFile(
       'compose.yaml',
       `The local tracing stack for machines with Docker: Milvus standalone (embedded etcd, local storage, tracing on),
-Jaeger v2 all-in-one (OTLP in, in-memory storage, UI), and Redis for apps that queue work.
+Jaeger v2 all-in-one (OTLP in, in-memory storage, UI), Prometheus 3 (OTLP metrics in, PromQL out) and Redis for
+apps that queue work.
 Same ports as the native stack; override any of them from the environment (MILVUS_PORT=29530 docker compose up).
   docker compose -f docker/compose.yaml up -d --wait${
     config.apps.length > 0
@@ -132,7 +170,14 @@ Rendered by @milvus-otel/deploy (milvus-otel render compose); edit the config, n
       `# Image versions of the local stack, pinned in one place.
 MILVUS_IMAGE=${config.milvus.image}
 JAEGER_IMAGE=${jaeger.image}
-REDIS_IMAGE=${config.redis.image}`,
+REDIS_IMAGE=${config.redis.image}
+PROMETHEUS_IMAGE=${config.prometheus.image}`,
+    ),
+    yamlFile(
+      'prometheus/prometheus.yml',
+      `Prometheus of the local stack: metrics arrive over OTLP (--web.enable-otlp-receiver); nothing is scraped.
+OTLP names are translated the default way: db.client.operation.duration (seconds) is db_client_operation_duration_seconds.`,
+      PROMETHEUS_YML,
     ),
     yamlFile(
       'milvus/user.yaml',
