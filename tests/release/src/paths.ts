@@ -39,7 +39,7 @@ export function pnpmBinDir(): string {
 
 /**
  * The environment for every npm/pnpm/changeset command: the caller's, minus the npm_* variables a `pnpm test` run
- * sets (they would override the temporary npmrc) and the tracing settings (OTEL_*, MILVUS_OTEL_*), with the given
+ * sets (they would override the temporary npmrc), the tracing settings (OTEL_*, MILVUS_OTEL_*) and NODE_PATH, with the given
  * npmrc as the user config, the current Node.js and the pinned pnpm first on PATH, and the system's CA store trusted.
  */
 export function childEnv(
@@ -51,6 +51,8 @@ export function childEnv(
   for (const [key, value] of Object.entries(process.env)) {
     if (/^(npm_|pnpm_config_)/i.test(key)) continue;
     if (/^OTEL_|^MILVUS_OTEL_(?!CACHE)/.test(key)) continue;
+    // NODE_PATH would let the installed project load packages from outside its node_modules, hiding a missing one.
+    if (key === 'NODE_PATH') continue;
     env[key] = value;
   }
   return {
