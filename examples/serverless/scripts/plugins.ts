@@ -40,7 +40,7 @@ export const requireExternals: Plugin = {
 };
 
 /**
- * The preset loads its instrumentations, its OTLP exporters (and the Jaeger remote sampler) on demand, through
+ * The preset loads its instrumentations, its OTLP exporters, its metrics SDK (and the Jaeger remote sampler) on demand, through
  * `createRequire()`, so an app pays only for what it uses. A bundler cannot follow those calls; this turns them into `require()`s of
  * literal names for the modules below, which the bundle then contains (still loaded on first use). Any other name
  * (e.g. `@opentelemetry/auto-instrumentations-node` for `instrumentations: 'all'`) is required from node_modules.
@@ -54,6 +54,10 @@ const ON_DEMAND = [
   '@opentelemetry/exporter-trace-otlp-proto',
   '@opentelemetry/exporter-trace-otlp-http',
   '@grpc/grpc-js',
+  '@opentelemetry/sdk-metrics',
+  '@opentelemetry/exporter-metrics-otlp-grpc',
+  '@opentelemetry/exporter-metrics-otlp-proto',
+  '@opentelemetry/exporter-metrics-otlp-http',
   '@opentelemetry/sampler-jaeger-remote',
 ];
 const presetDir = dirname(
@@ -62,12 +66,25 @@ const presetDir = dirname(
 export const bundleOnDemandLoads: Plugin = {
   name: 'bundle-on-demand-loads',
   setup(b) {
-    b.onLoad({ filter: /\.js$/ }, (args) => {
+    // Only what esbuild finds beside the preset: an optional peer (the Jaeger remote sampler) is there only when the
+    // app installed it; otherwise the preset's own message names the package to install.
+    let installed: Promise<string[]> | undefined;
+    const findInstalled = async () => {
+      const found = await Promise.all(
+        ON_DEMAND.map(async (id) => {
+          const r = await b.resolve(id, { kind: 'require-call', resolveDir: presetDir });
+          return r.errors.length === 0 ? id : undefined;
+        }),
+      );
+      return found.filter((id): id is string => id !== undefined);
+    };
+    b.onLoad({ filter: /\.js$/ }, async (args) => {
       if (!args.path.startsWith(presetDir + sep)) return undefined;
       const source = readFileSync(args.path, 'utf8');
       const rewritten = source.replace(/\bcreateRequire\d*\(import\.meta\.url\)/g, '__bundledLoad');
       if (rewritten === source) return undefined;
-      const cases = ON_DEMAND.map(
+      installed ??= findInstalled();
+      const cases = (await installed).map(
         (id) => `case ${JSON.stringify(id)}: return require(${JSON.stringify(id)});`,
       );
       const loader = `function __bundledLoad(id) { switch (id) { ${cases.join(' ')} default: return require(id); } }`;

@@ -21,7 +21,11 @@ export interface RunningExamples {
  * and resolves once each is healthy. `stop()` drains them and drops their collection.
  */
 export async function runExamples(
-  options: { dirs?: Partial<Record<ExampleApp['name'], string>>; command?: string[] } = {},
+  options: {
+    dirs?: Partial<Record<ExampleApp['name'], string>>;
+    command?: string[];
+    env?: Record<string, string>;
+  } = {},
 ): Promise<RunningExamples> {
   const settings = loadSettings();
   const [express, worker, serverless, runtimeApi] = await Promise.all([
@@ -46,6 +50,7 @@ export async function runExamples(
       NODE_ENV: 'production',
       // The emulator's Runtime API port too: a `./pnpm dev` session's emulator holds the default one.
       RUNTIME_API_PORT: String(runtimeApi),
+      ...options.env,
     },
     ...(options.command ? { command: options.command } : {}),
   });

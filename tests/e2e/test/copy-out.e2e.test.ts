@@ -91,6 +91,8 @@ describe('examples copied out of the repository', () => {
     examples = await runExamples({
       dirs: Object.fromEntries(Object.entries(EXAMPLES).map(([name, dir]) => [name, join(root, dir)])),
       command: ['npm', 'run', '--silent', 'start'],
+      // As a user runs them: pnpm's NODE_PATH (the workspace's hoisted packages) would find what npm did not install.
+      env: { NODE_PATH: '' },
     });
     const report = await verifyTraces({
       targets: await exampleTargets(examples),
