@@ -32,7 +32,13 @@ let flush = async () => {};
 let warm = async () => {};
 let dropped = () => 0;
 const paired = mode === 'paired' || mode === 'paired-app';
-if (mode === 'preset' || mode === 'preset-client-span' || mode === 'noop-export' || paired) {
+if (
+  mode === 'preset' ||
+  mode === 'preset-metrics' ||
+  mode === 'preset-client-span' ||
+  mode === 'noop-export' ||
+  paired
+) {
   const { register } = await import('@milvus-otel/node');
   const handle = register({
     handleSignals: false,
@@ -73,7 +79,7 @@ const query = [[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]];
 const search = () =>
   client.search({ collection_name: collection, data: query, vector: query[0], limit: 10 } as never);
 const withAppSpan = () => tracer.startActiveSpan('request', (span) => search().finally(() => span.end()));
-const once = mode === 'preset' || mode === 'paired-app' ? withAppSpan : search;
+const once = mode === 'preset' || mode === 'preset-metrics' || mode === 'paired-app' ? withAppSpan : search;
 // @opentelemetry/core's suppressTracing(): its context key is a Symbol.for() of this description.
 const SUPPRESS = createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
 const untraced = () => context.with(context.active().setValue(SUPPRESS, true), search);

@@ -13,8 +13,9 @@
  * With --concurrency 1,8,32 the SDK 2.3.5 modes also run with 8 and 32 searches in flight per process (lanes that
  * each start the next search when the last returns): the latency ratio under load, and the calls per second.
  * usage: node src/search.ts [--rounds 5] [--count 1000] [--anchor-count 60] [--warmup 200]
- *   [--anchor-warmup 20] [--concurrency 1] [--breakdown] [--paired]; --anchor-count 0 skips the SDK 2.5.12 rows;
- *   --breakdown adds the preset with a no-op exporter (what the spans cost before export); --paired adds the paired
+ *   [--anchor-warmup 20] [--concurrency 1] [--breakdown] [--paired] [--metrics]; --anchor-count 0 skips the SDK
+ *   2.5.12 rows; --metrics adds the preset with OTEL_METRICS_EXPORTER=otlp (the Milvus operation histogram sent to
+ *   the stack's Prometheus every 5 s); --breakdown adds the preset with a no-op exporter (what the spans cost before export); --paired adds the paired
  *   modes of search-worker.ts (traced and untraced calls alternating in one process; ratios within the process).
  */
 import { execFileSync } from 'node:child_process';
@@ -80,6 +81,7 @@ interface Mode {
     | 'preset'
     | 'preset-client-span'
     | 'noop-export'
+    | 'preset-metrics'
     | 'paired'
     | 'paired-app'
     | 'sdk-trace';
@@ -96,6 +98,7 @@ interface Stats {
 }
 const breakdown = args.includes('--breakdown');
 const paired = args.includes('--paired');
+const withMetrics = args.includes('--metrics');
 /** The modes at one concurrency level; above 1, the SDK 2.3.5 rows only (those calls take ~200 ms on SDK 2.5.12). */
 function modesAt(concurrency: number): Mode[] {
   const c = concurrency === 1 ? '' : `, ${concurrency} concurrent`;
@@ -114,6 +117,12 @@ function modesAt(concurrency: number): Mode[] {
       count,
     },
     { name: `preset, app span + client span (SDK 2.3.5${c})`, mode: 'preset', sdk: 'milvus-sdk-2.3', count },
+    {
+      name: `preset, app span + client span, metrics on (SDK 2.3.5${c})`,
+      mode: 'preset-metrics',
+      sdk: 'milvus-sdk-2.3',
+      count: withMetrics ? count : 0,
+    },
     {
       name: `paired in one process: client span (SDK 2.3.5${c})`,
       mode: 'paired',
@@ -170,6 +179,9 @@ for (let round = 0; round < rounds; round++) {
           ...env,
           OTEL_SERVICE_NAME: serviceOf(m, round),
           OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+          // Off in every other mode, as by default; on, the histogram goes to the stack's Prometheus every 5 s.
+          OTEL_METRICS_EXPORTER: m.mode === 'preset-metrics' ? 'otlp' : 'none',
+          OTEL_METRIC_EXPORT_INTERVAL: '5000',
         },
         encoding: 'utf8',
         maxBuffer: 64 * 1024 * 1024,
