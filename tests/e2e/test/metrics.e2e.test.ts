@@ -7,7 +7,9 @@ import { type RunningExamples, runExamples } from '../src/examples.ts';
 // one export every EXAMPLE_METRIC_INTERVAL_MS. Every Milvus operation their requests make must show up once in
 // db.client.operation.duration — in Prometheus, db_client_operation_duration_seconds (the default translation of
 // OTLP names: dots to underscores, the unit `s` as the _seconds suffix).
-const prometheusUrl = clientEnv(loadSettings()).PROMETHEUS_URL as string;
+const stackEnv = clientEnv(loadSettings());
+const prometheusUrl = stackEnv.PROMETHEUS_URL as string;
+const jaegerUrl = stackEnv.JAEGER_QUERY_URL as string;
 const METRIC = 'db_client_operation_duration_seconds';
 /** The histogram's bucket boundaries (the database semantic conventions'), as Prometheus labels them. */
 const BUCKETS = ['0.001', '0.005', '0.01', '0.05', '0.1', '0.5', '1', '5', '10', '+Inf'];
@@ -37,6 +39,43 @@ async function counts(collection: string): Promise<Record<string, number>> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface JaegerMetrics {
+  metrics?: {
+    labels: { name: string; value: string }[];
+    metricPoints: { gaugeValue: { doubleValue: number } }[];
+  }[];
+}
+
+/**
+ * Jaeger's metrics API (what its Monitor tab draws), per operation of one service and span kind: operation → the
+ * latest value, over the last 10 minutes.
+ */
+async function monitor(
+  what: 'calls' | 'latencies',
+  service: string,
+  spanKind: 'server' | 'client',
+): Promise<Record<string, number>> {
+  const params = new URLSearchParams({
+    service,
+    spanKind,
+    groupByOperation: 'true',
+    endTs: String(Date.now()),
+    lookback: '600000',
+    step: '15000',
+    ratePer: '600000',
+    ...(what === 'latencies' ? { quantile: '0.95' } : {}),
+  });
+  const res = await fetch(`${jaegerUrl}/api/metrics/${what}?${params}`);
+  const body = (await res.json()) as JaegerMetrics;
+  if (!res.ok) throw new Error(`${what} of ${service}: ${res.status} ${JSON.stringify(body)}`);
+  return Object.fromEntries(
+    (body.metrics ?? []).map((m) => [
+      m.labels.find((l) => l.name === 'operation')?.value ?? '',
+      m.metricPoints.at(-1)?.gaugeValue.doubleValue ?? Number.NaN,
+    ]),
+  );
+}
 
 async function ok(res: Promise<Response>, what: string): Promise<unknown> {
   const response = await res;
@@ -146,5 +185,35 @@ describe('db.client.operation.duration from the example apps, in Prometheus', ()
       `sum(${METRIC}_sum{job="express-service", db_collection_name="${collection}", db_operation_name="search"})`,
     );
     expect(Number(sum?.value[1])).toBeGreaterThan(0);
+  });
+  it("feeds Jaeger's Monitor tab: span metrics of the same traffic, read back through Jaeger's /api/metrics", {
+    timeout: 120_000,
+  }, async () => {
+    const { collection } = examples;
+    // Jaeger's spanmetrics connector pushes every 15 s; a rate needs two of its points: wait up to four.
+    const expected = {
+      express: ['GET /search', 'POST /ingest'],
+      expressMilvus: [`search ${collection}`, `upsert ${collection}`],
+      milvus: ['milvus.proto.milvus.MilvusService/Search'],
+    };
+    const deadline = Date.now() + 60_000;
+    let seen: Record<string, Record<string, number>> = {};
+    for (;;) {
+      seen = {
+        express: await monitor('calls', 'express-service', 'server'),
+        expressMilvus: await monitor('calls', 'express-service', 'client'),
+        milvus: await monitor('calls', 'standalone', 'server'),
+        latencies: await monitor('latencies', 'express-service', 'client'),
+      };
+      const found = Object.entries(expected).every(([key, ops]) =>
+        ops.every((op) => (seen[key]?.[op] ?? 0) > 0),
+      );
+      if (found || Date.now() > deadline) break;
+      await sleep(2000);
+    }
+    for (const [key, ops] of Object.entries(expected))
+      for (const op of ops) expect(seen[key]?.[op], `${key}: calls of ${op}`).toBeGreaterThan(0);
+    // The p95 latency of the Milvus search, in ms (the Monitor tab's unit).
+    expect(seen.latencies?.[`search ${collection}`]).toBeGreaterThan(0);
   });
 });

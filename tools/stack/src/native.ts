@@ -125,6 +125,8 @@ export function nativeServices(settings: StackSettings): NativeService[] {
             JAEGER_QUERY_GRPC_PORT: String(ports.jaegerQueryGrpc.port),
             JAEGER_THRIFT_HTTP_PORT: String(ports.jaegerThriftHttp.port),
             JAEGER_SAMPLING_PORT: String(ports.jaegerSampling.port),
+            // Span metrics (the Monitor tab's data) go to the stack's Prometheus and are read back from it.
+            PROMETHEUS_URL: `http://127.0.0.1:${ports.prometheus.port}`,
           },
         };
       },

@@ -89,6 +89,8 @@ export function renderCompose(config: DeployConfig): RenderedFile[] {
         './jaeger/sampling-strategies.json:/etc/jaeger/sampling-strategies.json:ro',
       ],
       ports: published(PORTS.jaeger),
+      // Span metrics go to Prometheus (the Monitor tab): it starts first so that the first batch finds it.
+      depends_on: { prometheus: { condition: 'service_healthy' } },
       healthcheck: {
         test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://localhost:13133/status'],
         interval: '5s',
@@ -192,7 +194,15 @@ Milvus reads this file on top of its built-in milvus.yaml (mounted at /milvus/co
       'auto-compaction-mode': 'revision',
       'auto-compaction-retention': '1000',
     }),
-    yamlFile('jaeger/config.yaml', JAEGER_CONFIG_HEADER, jaegerV2Config(jaeger.settings)),
+    yamlFile(
+      'jaeger/config.yaml',
+      JAEGER_CONFIG_HEADER,
+      jaegerV2Config(jaeger.settings, {
+        // The compose service by default; the native stack points PROMETHEUS_URL at its own Prometheus.
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Jaeger's own ${env:NAME} syntax
+        spanMetrics: { prometheusUrl: '${env:PROMETHEUS_URL:-http://prometheus:9090}' },
+      }),
+    ),
     jsonFile('jaeger/sampling-strategies.json', samplingStrategiesFile(jaeger.settings)),
   ];
 }
