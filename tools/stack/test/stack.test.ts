@@ -66,7 +66,7 @@ describe('the running stack (started by the global setup)', () => {
       services: { name: string; pid: number }[];
     };
     expect(status.healthy).toBe(true);
-    expect(status.services.map((s) => s.name)).toEqual(['jaeger', 'milvus', 'redis']);
+    expect(status.services.map((s) => s.name)).toEqual(['jaeger', 'prometheus', 'milvus', 'redis']);
     for (const s of status.services) expect(s.pid).toBeGreaterThan(0);
   });
 
@@ -114,12 +114,17 @@ describe('a second stack on other ports', () => {
       expect(config[section], section).toMatchObject({ ip: '127.0.0.1', port });
     }
     expect(milvusNonLoopback(second)).toEqual([]);
-    expect(readdirSync(join(state, 'logs')).sort()).toEqual(['jaeger.log', 'milvus.log', 'redis.log']);
+    expect(readdirSync(join(state, 'logs')).sort()).toEqual([
+      'jaeger.log',
+      'milvus.log',
+      'prometheus.log',
+      'redis.log',
+    ]);
 
     const pids = readdirSync(join(state, 'pids')).map((f) =>
       Number(readFileSync(join(state, 'pids', f), 'utf8')),
     );
-    expect(pids).toHaveLength(3);
+    expect(pids).toHaveLength(4);
 
     const stopped = await stack(['stop'], env);
     expect(stopped.code).toBe(0);
@@ -127,5 +132,6 @@ describe('a second stack on other ports', () => {
     for (const pid of pids) expect(() => process.kill(-pid, 0), `process group ${pid}`).toThrow();
     expect(await tcpOpen(20530)).toBe(false);
     expect(await tcpOpen(5317)).toBe(false);
+    expect(await tcpOpen(second.ports.prometheus.port)).toBe(false);
   });
 });
