@@ -56,7 +56,9 @@ before="$(leftovers)"
 [[ -z "$before" ]] || fail "processes of this checkout are running before the start:"$'\n'"$before"
 
 say "./pnpm dev"
-setsid ./pnpm dev >"$log" 2>&1 </dev/null &
+# Emptied here, not by the background job's redirection: the checks below must never read an earlier run's log.
+: >"$log"
+setsid ./pnpm dev >>"$log" 2>&1 </dev/null &
 dev=$!
 
 until grep -q 'everything is up' "$log"; do
