@@ -102,7 +102,9 @@ describe('parseYamlDocuments and readYamlFile', () => {
   // The yaml library's own uniqueness check compares every key with every other: minutes for this map. The guard
   // against falling back to it is the test's timeout, far above the one-pass check's few seconds even on a busy
   // machine (a wall-clock assertion here failed a CI run at 10.15 s against 10 s while other suites ran).
-  it('repeated keys are an error, found in one pass even in a map of 200 000 keys', { timeout: 60_000 }, () => {
+  it('repeated keys are an error, found in one pass even in a map of 200 000 keys', {
+    timeout: 60_000,
+  }, () => {
     const keys = Array.from({ length: 200_000 }, (_, i) => `k${i}: ${i}`).join('\n');
     expect(() => parseYamlDocuments(`${keys}\nk7: again\n`, 'big.yaml')).toThrow(
       'big.yaml: line 200001, column 1: Map keys must be unique',
