@@ -7,7 +7,7 @@
  * Per round and mode: a warm-up load, then the measured load (same connections and duration). Reported: req/s and
  * p50/p99 latency per mode (median over rounds), and the ratio of each traced mode's req/s to the same round's
  * untraced req/s (median and range over rounds). The app seeds its own collection (unique per run), dropped at the end.
- * usage: node src/express.ts [--rounds 3] [--duration 10] [--warmup 3] [--connections 8] [--protocol grpc|http/protobuf|http/json] [--short]
+ * usage: node src/express.ts [--rounds 3] [--duration 10] [--warmup 3] [--connections 8] [--protocol grpc|http/protobuf|http/json] [--short] [--cpu-prof DIR]
  */
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -112,9 +112,16 @@ async function load(port: number, seconds: number): Promise<autocannon.Result> {
   });
 }
 
+/** `--cpu-prof DIR`: each server process writes a V8 CPU profile to DIR/<mode>/ (for where the time goes; slower). */
+const profileArg = process.argv.indexOf('--cpu-prof');
+const profileDir = profileArg >= 0 ? process.argv[profileArg + 1] : undefined;
+const profileArgs = (mode: Mode) =>
+  profileDir ? ['--cpu-prof', '--cpu-prof-dir', `${profileDir}/${mode.replace(/\W+/g, '-')}`] : [];
+
 async function runMode(mode: Mode): Promise<Sample> {
   const port = await freePort();
-  const { args, env } = MODES[mode];
+  const { env } = MODES[mode];
+  const args = [...profileArgs(mode), ...MODES[mode].args];
   const { child, output } = await spawnReady(process.execPath, args, {
     cwd: appDir,
     env: { ...env, PORT: String(port) },

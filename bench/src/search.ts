@@ -16,15 +16,20 @@
  *   [--anchor-warmup 20] [--concurrency 1] [--breakdown] [--paired] [--metrics]; --anchor-count 0 skips the SDK
  *   2.5.12 rows; --metrics adds the preset with OTEL_METRICS_EXPORTER=otlp (the Milvus operation histogram sent to
  *   the stack's Prometheus every 5 s); --breakdown adds the preset with a no-op exporter (what the spans cost before export); --paired adds the paired
- *   modes of search-worker.ts (traced and untraced calls alternating in one process; ratios within the process).
+ *   modes of search-worker.ts (traced and untraced calls alternating in one process; ratios within the process);
+ *   --baseline <name> adds the preset's `--import` bundle of a saved build (save-baseline.ts) beside this build's
+ *   bundle (app span + client span): a change's before/after in one run; --variant 'NAME=VALUE …' (repeatable) adds
+ *   the app span + client span preset with those environment settings (e.g. OTEL_BSP_MAX_EXPORT_BATCH_SIZE=64).
  */
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { searchTraces } from '@milvus-otel/jaeger-query';
 import { clientEnv, isUp, loadSettings } from '@milvus-otel/stack';
-import { DataType, MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { fmt, median, percentile } from './stats.ts';
+import { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { baselineBundle, nodeDist } from './baseline.ts';
+import { createSearchCollection } from './collection.ts';
+import { fmt, mean, median, percentile } from './stats.ts';
 import { emitResult, options } from './util.ts';
 
 const args = process.argv.slice(2);
@@ -51,28 +56,7 @@ if (!(await isUp(settings))) {
 const env = clientEnv(settings);
 const collection = `bench_${Date.now()}`;
 const client = new MilvusClient({ address: env.MILVUS_ADDRESS as string });
-await client.createCollection({
-  collection_name: collection,
-  fields: [
-    { name: 'id', data_type: DataType.Int64, is_primary_key: true },
-    { name: 'vector', data_type: DataType.FloatVector, dim: 8 },
-  ],
-});
-await client.insert({
-  collection_name: collection,
-  data: Array.from({ length: 2000 }, (_, i) => ({
-    id: i,
-    vector: Array.from({ length: 8 }, (_, d) => Math.sin(i + d)),
-  })),
-});
-await client.createIndex({
-  collection_name: collection,
-  field_name: 'vector',
-  index_type: 'IVF_FLAT',
-  metric_type: 'L2',
-  params: { nlist: 32 },
-});
-await client.loadCollectionSync({ collection_name: collection });
+await createSearchCollection(client, collection);
 
 interface Mode {
   readonly name: string;
@@ -87,6 +71,12 @@ interface Mode {
     | 'sdk-trace';
   readonly sdk: 'milvus-sdk-2.3' | 'milvus-sdk-2.5';
   readonly count: number;
+  /** The preset's `--import` bundle to load instead of register() (BENCH_PRESET_BUNDLE). */
+  readonly bundle?: string;
+  /** Environment settings of this mode (`--variant`). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Tells modes of the same worker mode apart in their service names. */
+  readonly tag?: string;
   /** Searches in flight at once in the worker. */
   readonly concurrency: number;
 }
@@ -94,11 +84,23 @@ interface Stats {
   p50: number;
   p99: number;
   cpu: number;
+  /** CPU µs per call on the call's path (sequential modes; NaN otherwise): median over rounds of the calls' median. */
+  pathCpu: number;
+  /** The same with each round's mean over its calls. */
+  pathCpuMean: number;
   callsPerSecond: number;
 }
 const breakdown = args.includes('--breakdown');
 const paired = args.includes('--paired');
 const withMetrics = args.includes('--metrics');
+/** `--variant 'NAME=VALUE …'` (repeatable): the app span + client span preset again with those environment settings. */
+const variants = args.flatMap((a, i) =>
+  a === '--variant' && args[i + 1]?.includes('=') ? [args[i + 1] as string] : [],
+);
+const baselineArg = args.indexOf('--baseline');
+const baselineName = baselineArg >= 0 ? args[baselineArg + 1] : undefined;
+const thisBundle = `${nodeDist}/register.js`;
+const baseline = baselineName === undefined ? undefined : baselineBundle(baselineName);
 /** The modes at one concurrency level; above 1, the SDK 2.3.5 rows only (those calls take ~200 ms on SDK 2.5.12). */
 function modesAt(concurrency: number): Mode[] {
   const c = concurrency === 1 ? '' : `, ${concurrency} concurrent`;
@@ -136,6 +138,44 @@ function modesAt(concurrency: number): Mode[] {
       count: paired ? 2 * count : 0,
     },
   ];
+  for (const [i, variant] of variants.entries()) {
+    const env = Object.fromEntries(variant.split(/\s+/).map((pair) => pair.split(/=(.*)/s).slice(0, 2)));
+    list.push({
+      name: `preset, app span + client span, ${variant} (SDK 2.3.5${c})`,
+      mode: 'preset',
+      sdk: 'milvus-sdk-2.3',
+      count,
+      env,
+      tag: `variant${i}`,
+    });
+  }
+  // Before/after in one run: the same `--import` bundle path for both builds, so only the code differs.
+  if (baseline)
+    for (const [label, mode] of [
+      ['app span + client span', 'preset'],
+      ['paired in one process, app span + client span', 'paired-app'],
+    ] as const) {
+      // Paired: two arms in one process, each of `count` calls.
+      const calls = mode === 'paired-app' ? 2 * count : count;
+      list.push(
+        {
+          name: `preset bundle, ${label}: baseline ${baselineName} (SDK 2.3.5${c})`,
+          mode,
+          sdk: 'milvus-sdk-2.3',
+          count: calls,
+          bundle: baseline,
+          tag: 'baseline',
+        },
+        {
+          name: `preset bundle, ${label}: this build (SDK 2.3.5${c})`,
+          mode,
+          sdk: 'milvus-sdk-2.3',
+          count: calls,
+          bundle: thisBundle,
+          tag: 'bundle',
+        },
+      );
+    }
   if (concurrency === 1)
     list.push(
       { name: 'untraced (SDK 2.5.12)', mode: 'untraced', sdk: 'milvus-sdk-2.5', count: anchorCount },
@@ -159,13 +199,21 @@ interface Round {
   dropped: number;
   /** Paired modes: the untraced arm's p50 of the same process. */
   baseP50?: number;
+  /**
+   * Sequential: CPU µs per call on the call's path (from its start to its end), median and mean over the calls;
+   * paired: of each arm. The median leaves out the calls a batch export or a GC pause happened to land in.
+   */
+  pathCpu?: number;
+  pathCpuMean?: number;
+  basePathCpu?: number;
+  basePathCpuMean?: number;
 }
 const samples = new Map<Mode, { latencies: number[]; baseline: number[]; rounds: Round[] }>(
   modes.map((m) => [m, { latencies: [], baseline: [], rounds: [] }]),
 );
 const warmupOf = (m: Mode) => (m.sdk === 'milvus-sdk-2.3' ? warmup : anchorWarmup);
 const serviceOf = (m: Mode, round: number) =>
-  `bench-${m.mode}-${m.sdk.slice(-3)}-c${m.concurrency}-${runId}-r${round}`;
+  `bench-${m.mode}${m.tag ? `-${m.tag}` : ''}-${m.sdk.slice(-3)}-c${m.concurrency}-${runId}-r${round}`;
 const worker = fileURLToPath(new URL('./search-worker.ts', import.meta.url));
 for (let round = 0; round < rounds; round++) {
   const order = round % 2 === 0 ? modes : [...modes].reverse();
@@ -182,6 +230,8 @@ for (let round = 0; round < rounds; round++) {
           // Off in every other mode, as by default; on, the histogram goes to the stack's Prometheus every 5 s.
           OTEL_METRICS_EXPORTER: m.mode === 'preset-metrics' ? 'otlp' : 'none',
           OTEL_METRIC_EXPORT_INTERVAL: '5000',
+          ...(m.bundle ? { BENCH_PRESET_BUNDLE: m.bundle } : {}),
+          ...m.env,
         },
         encoding: 'utf8',
         maxBuffer: 64 * 1024 * 1024,
@@ -193,6 +243,8 @@ for (let round = 0; round < rounds; round++) {
       callsPerSecond: number;
       dropped?: number;
       baseline?: number[];
+      pathCpu?: number[] | null;
+      baselinePathCpu?: number[] | null;
     };
     const s = samples.get(m);
     s?.latencies.push(...result.latencies);
@@ -203,6 +255,12 @@ for (let round = 0; round < rounds; round++) {
       callsPerSecond: result.callsPerSecond,
       dropped: result.dropped ?? 0,
       ...(result.baseline?.length ? { baseP50: median(result.baseline) } : {}),
+      ...(result.pathCpu?.length
+        ? { pathCpu: median(result.pathCpu), pathCpuMean: mean(result.pathCpu) }
+        : {}),
+      ...(result.baselinePathCpu?.length
+        ? { basePathCpu: median(result.baselinePathCpu), basePathCpuMean: mean(result.baselinePathCpu) }
+        : {}),
     });
   }
 }
@@ -245,6 +303,10 @@ const stats = (m: Mode, arm: 'latencies' | 'baseline' = 'latencies'): Stats => {
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
     cpu: median(s.rounds.map((r) => r.cpu)),
+    pathCpu: median(s.rounds.map((r) => (arm === 'baseline' ? r.basePathCpu : r.pathCpu) ?? Number.NaN)),
+    pathCpuMean: median(
+      s.rounds.map((r) => (arm === 'baseline' ? r.basePathCpuMean : r.pathCpuMean) ?? Number.NaN),
+    ),
     callsPerSecond: median(s.rounds.map((r) => r.callsPerSecond)),
   };
 };
@@ -257,34 +319,42 @@ const roundRatios = (m: Mode) => {
   const ratios = own.map((r, i) => r.p50 / (r.baseP50 ?? base[i]?.p50 ?? Number.NaN));
   return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
 };
+/** Each round's CPU per call minus the same round's untraced CPU per call: median, min and max. */
+const roundCpuOverheads = (m: Mode) => {
+  const own = samples.get(m)?.rounds ?? [];
+  const base = samples.get(baseOf(m))?.rounds ?? [];
+  const added = own.map((r, i) => r.cpu - (base[i]?.cpu ?? Number.NaN));
+  return { median: median(added), min: Math.min(...added), max: Math.max(...added) };
+};
 console.log(
   `Milvus search, ${rounds} rounds per mode, ${warmup} warm-up calls (SDK 2.5.12: ${anchorWarmup}), ${new Date().toISOString()}, load average ${loadavg()
     .map((l) => l.toFixed(1))
     .join(' ')}`,
 );
 console.log(
-  '| mode | calls | p50 µs | p99 µs | p50 ratio (pooled) | p50 ratio per round: median (min–max) | p99 ratio | CPU µs/call | CPU overhead µs/call | calls/s (median) |',
+  "| mode | calls | p50 µs | p99 µs | p50 ratio (pooled) | p50 ratio per round: median (min–max) | p99 ratio | CPU µs/call | CPU overhead µs/call | CPU overhead per round: median (min–max) | on the call's path: median CPU µs/call (added) | calls/s (median) |",
 );
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const m of modes.filter((m) => !isPaired(m))) {
   const s = stats(m);
   const base = stats(baseOf(m));
   const r = roundRatios(m);
+  const c = roundCpuOverheads(m);
   console.log(
-    `| ${m.name} | ${m.count * rounds} | ${fmt(s.p50, 0)} | ${fmt(s.p99, 0)} | ${fmt(s.p50 / base.p50, 3)} | ${fmt(r.median, 3)} (${fmt(r.min, 3)}–${fmt(r.max, 3)}) | ${fmt(s.p99 / base.p99, 3)} | ${fmt(s.cpu, 0)} | ${fmt(s.cpu - base.cpu, 0)} | ${fmt(s.callsPerSecond, 0)} |`,
+    `| ${m.name} | ${m.count * rounds} | ${fmt(s.p50, 0)} | ${fmt(s.p99, 0)} | ${fmt(s.p50 / base.p50, 3)} | ${fmt(r.median, 3)} (${fmt(r.min, 3)}–${fmt(r.max, 3)}) | ${fmt(s.p99 / base.p99, 3)} | ${fmt(s.cpu, 0)} | ${fmt(s.cpu - base.cpu, 0)} | ${fmt(c.median, 0)} (${fmt(c.min, 0)}–${fmt(c.max, 0)}) | ${Number.isNaN(s.pathCpu) ? '—' : `${fmt(s.pathCpu, 0)} (${fmt(s.pathCpu - base.pathCpu, 0)})`} | ${fmt(s.callsPerSecond, 0)} |`,
   );
 }
 if (modes.some(isPaired)) {
   console.log(
-    '\n| paired mode | calls per arm | untraced p50 µs | traced p50 µs | p50 ratio (pooled) | p50 ratio per round: median (min–max) | untraced p99 µs | traced p99 µs | p99 ratio |',
+    "\n| paired mode | calls per arm | untraced p50 µs | traced p50 µs | p50 ratio (pooled) | p50 ratio per round: median (min–max) | untraced p99 µs | traced p99 µs | p99 ratio | on the call's path: CPU µs/call untraced / traced, median (added) | …mean over the calls (added) |",
   );
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const m of modes.filter(isPaired)) {
     const s = stats(m);
     const base = stats(m, 'baseline');
     const r = roundRatios(m);
     console.log(
-      `| ${m.name} | ${(m.count / 2) * rounds} | ${fmt(base.p50, 0)} | ${fmt(s.p50, 0)} | ${fmt(s.p50 / base.p50, 3)} | ${fmt(r.median, 3)} (${fmt(r.min, 3)}–${fmt(r.max, 3)}) | ${fmt(base.p99, 0)} | ${fmt(s.p99, 0)} | ${fmt(s.p99 / base.p99, 3)} |`,
+      `| ${m.name} | ${(m.count / 2) * rounds} | ${fmt(base.p50, 0)} | ${fmt(s.p50, 0)} | ${fmt(s.p50 / base.p50, 3)} | ${fmt(r.median, 3)} (${fmt(r.min, 3)}–${fmt(r.max, 3)}) | ${fmt(base.p99, 0)} | ${fmt(s.p99, 0)} | ${fmt(s.p99 / base.p99, 3)} | ${Number.isNaN(s.pathCpu) ? '— | —' : `${fmt(base.pathCpu, 0)} / ${fmt(s.pathCpu, 0)} (${fmt(s.pathCpu - base.pathCpu, 0)}) | ${fmt(base.pathCpuMean, 0)} / ${fmt(s.pathCpuMean, 0)} (${fmt(s.pathCpuMean - base.pathCpuMean, 0)})`} |`,
     );
   }
 }
@@ -312,6 +382,8 @@ emitResult({
       p50RatioRange: [r.min, r.max],
       // Paired: both arms share one process, whose CPU time is not split between them.
       cpuOverheadUs: isPaired(m) ? null : s.cpu - stats(baseOf(m)).cpu,
+      cpuOverheadPerRoundUs: isPaired(m) ? null : roundCpuOverheads(m).median,
+      pathCpuOverheadUs: Number.isNaN(s.pathCpu) ? null : s.pathCpu - base.pathCpu,
       callsPerSecond: s.callsPerSecond,
     };
   }),

@@ -12,3 +12,6 @@ export const median = (values: readonly number[]) =>
   );
 
 export const fmt = (n: number, digits = 2) => n.toFixed(digits);
+
+export const mean = (values: readonly number[]) =>
+  values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;

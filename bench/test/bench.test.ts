@@ -29,6 +29,7 @@ describe('benchmarks, short mode', () => {
     expect([...benchmarks].sort(), summary).toEqual([
       'Express example',
       'Milvus search',
+      'Peers',
       'Serverless cold start',
       'Start-up',
       'Sustained export',
