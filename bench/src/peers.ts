@@ -21,9 +21,7 @@ import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { searchTraces, type Trace } from '@milvus-otel/jaeger-query';
-import { clientEnv, isUp, loadSettings } from '@milvus-otel/stack';
-import { MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { createSearchCollection } from './collection.ts';
+import { openSearchCollection, type SdkLine, type WorkerMode } from './collection.ts';
 import { type StoredSummary, summarizeStored } from './peer-traces.ts';
 import { fmt, median, percentile } from './stats.ts';
 import { emitResult, options, sleep } from './util.ts';
@@ -35,28 +33,14 @@ const warmup = opt('warmup', 100);
 const OUTPUT_FIELDS = 'id';
 const runId = Date.now().toString(36);
 
-const settings = loadSettings();
-if (!(await isUp(settings))) {
-  console.error('the local stack is not running: start it with ./pnpm stack start');
-  process.exit(1);
-}
-const env = clientEnv(settings);
+const { settings, env, client, collection } = await openSearchCollection('bench_peers');
 const otlpHttp = `http://127.0.0.1:${settings.ports.otlpHttp.port}`;
-const collection = `bench_peers_${Date.now()}`;
-const client = new MilvusClient({ address: env.MILVUS_ADDRESS as string });
-await createSearchCollection(client, collection);
 
 interface Mode {
   readonly name: string;
   /** search-worker.ts's mode. */
-  readonly mode:
-    | 'untraced'
-    | 'preset'
-    | 'preset-client-span'
-    | 'openlit'
-    | 'grpc-instrumentation'
-    | 'sdk-trace';
-  readonly sdk: 'milvus-sdk-2.3' | 'milvus-sdk-2.5';
+  readonly mode: WorkerMode;
+  readonly sdk: SdkLine;
   /** The client-side span the server's spans should descend from; none for untraced. */
   readonly clientOperation?: string;
   readonly protocol: 'grpc' | 'http/json';

@@ -25,10 +25,8 @@ import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { searchTraces } from '@milvus-otel/jaeger-query';
-import { clientEnv, isUp, loadSettings } from '@milvus-otel/stack';
-import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { baselineBundle, nodeDist } from './baseline.ts';
-import { createSearchCollection } from './collection.ts';
+import { openSearchCollection, type SdkLine, type WorkerMode } from './collection.ts';
 import { fmt, mean, median, percentile } from './stats.ts';
 import { emitResult, options } from './util.ts';
 
@@ -48,28 +46,12 @@ if (levels.length === 0 || levels.some((c) => !Number.isInteger(c) || c < 1)) {
   process.exit(2);
 }
 
-const settings = loadSettings();
-if (!(await isUp(settings))) {
-  console.error('the local stack is not running: start it with ./pnpm stack start');
-  process.exit(1);
-}
-const env = clientEnv(settings);
-const collection = `bench_${Date.now()}`;
-const client = new MilvusClient({ address: env.MILVUS_ADDRESS as string });
-await createSearchCollection(client, collection);
+const { env, client, collection } = await openSearchCollection('bench');
 
 interface Mode {
   readonly name: string;
-  readonly mode:
-    | 'untraced'
-    | 'preset'
-    | 'preset-client-span'
-    | 'noop-export'
-    | 'preset-metrics'
-    | 'paired'
-    | 'paired-app'
-    | 'sdk-trace';
-  readonly sdk: 'milvus-sdk-2.3' | 'milvus-sdk-2.5';
+  readonly mode: WorkerMode;
+  readonly sdk: SdkLine;
   readonly count: number;
   /** The preset's `--import` bundle to load instead of register() (BENCH_PRESET_BUNDLE). */
   readonly bundle?: string;
