@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { searchTraces, type Trace } from '@milvus-otel/jaeger-query';
 import { openSearchCollection, type SdkLine, type WorkerMode } from './collection.ts';
 import { type StoredSummary, summarizeStored } from './peer-traces.ts';
-import { fmt, median, percentile } from './stats.ts';
+import { fmt, median, percentile, spread } from './stats.ts';
 import { emitResult, options, sleep } from './util.ts';
 
 const { num: opt } = options();
@@ -195,7 +195,7 @@ const roundRatios = (m: Mode) => {
   const own = samples.get(m)?.rounds ?? [];
   const base = samples.get(baseOf(m))?.rounds ?? [];
   const ratios = own.map((r, i) => r.p50 / (base[i]?.p50 ?? Number.NaN));
-  return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+  return spread(ratios);
 };
 const rows = MODES.map((m) => {
   const s = statsOf(m);

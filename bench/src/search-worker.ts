@@ -41,7 +41,6 @@ const warmup = Number(warmupArg);
 const concurrency = Math.max(1, Number(concurrencyArg));
 
 let flush = async () => {};
-let warm = async () => {};
 let dropped = () => 0;
 const api = await import('@opentelemetry/api');
 /** The SDK tracer provider registered as the global one, if any. */
@@ -51,6 +50,8 @@ const globalProvider = () =>
       getDelegate?: () => { forceFlush?: () => Promise<void>; shutdown?: () => Promise<void> };
     }
   ).getDelegate?.();
+/** Exports the spans ended so far; the preset modes use its handle instead. */
+let warm = () => globalProvider()?.forceFlush?.() ?? Promise.resolve();
 const paired = mode === 'paired' || mode === 'paired-app';
 if (
   mode === 'preset' ||
@@ -95,7 +96,6 @@ if (
     disabledInstrumentors: ['http', 'undici', 'express', 'fastify', 'koa', 'hapi', 'nestjs-core'],
   });
   flush = () => globalProvider()?.shutdown?.() ?? Promise.resolve();
-  warm = () => globalProvider()?.forceFlush?.() ?? Promise.resolve();
 } else if (mode === 'grpc-instrumentation') {
   const { NodeSDK } = await import('@opentelemetry/sdk-node');
   const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-grpc');
@@ -108,7 +108,6 @@ if (
   });
   sdk.start();
   flush = () => sdk.shutdown();
-  warm = () => globalProvider()?.forceFlush?.() ?? Promise.resolve();
 } else if (mode === 'sdk-trace') {
   const { NodeSDK } = await import('@opentelemetry/sdk-node');
   const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-grpc');
@@ -119,7 +118,6 @@ if (
   });
   sdk.start();
   flush = () => sdk.shutdown();
-  warm = () => globalProvider()?.forceFlush?.() ?? Promise.resolve();
 }
 
 const { context, createContextKey, trace } = api;

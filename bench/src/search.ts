@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { searchTraces } from '@milvus-otel/jaeger-query';
 import { baselineBundle, nodeDist } from './baseline.ts';
 import { openSearchCollection, type SdkLine, type WorkerMode } from './collection.ts';
-import { fmt, mean, median, percentile } from './stats.ts';
+import { fmt, mean, median, percentile, spread } from './stats.ts';
 import { emitResult, options } from './util.ts';
 
 const args = process.argv.slice(2);
@@ -299,14 +299,14 @@ const roundRatios = (m: Mode) => {
   const own = samples.get(m)?.rounds ?? [];
   const base = samples.get(baseOf(m))?.rounds ?? [];
   const ratios = own.map((r, i) => r.p50 / (r.baseP50 ?? base[i]?.p50 ?? Number.NaN));
-  return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+  return spread(ratios);
 };
 /** Each round's CPU per call minus the same round's untraced CPU per call: median, min and max. */
 const roundCpuOverheads = (m: Mode) => {
   const own = samples.get(m)?.rounds ?? [];
   const base = samples.get(baseOf(m))?.rounds ?? [];
   const added = own.map((r, i) => r.cpu - (base[i]?.cpu ?? Number.NaN));
-  return { median: median(added), min: Math.min(...added), max: Math.max(...added) };
+  return spread(added);
 };
 console.log(
   `Milvus search, ${rounds} rounds per mode, ${warmup} warm-up calls (SDK 2.5.12: ${anchorWarmup}), ${new Date().toISOString()}, load average ${loadavg()

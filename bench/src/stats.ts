@@ -15,3 +15,10 @@ export const fmt = (n: number, digits = 2) => n.toFixed(digits);
 
 export const mean = (values: readonly number[]) =>
   values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
+
+/** The median, smallest and largest of a set of per-round figures. */
+export const spread = (values: readonly number[]) => ({
+  median: median(values),
+  min: Math.min(...values),
+  max: Math.max(...values),
+});
